@@ -1,0 +1,83 @@
+"""The hooks a charles_core plugin can implement.
+
+Every hook receives a ``register`` callback and calls it once per thing it
+provides. Built-in parts register through these same hooks (see
+``charles_core.plugins.DEFAULT_PLUGINS``); third-party packages name their
+module in the ``[project.entry-points."charles_core"]`` table.
+
+Example:
+
+```python
+import charles_core
+
+@charles_core.hookimpl
+def charles_register_backbones(register):
+    register(charles_core.BackboneSpec(name="tiny", build=build_tiny, ...))
+```
+"""
+
+import pluggy
+
+PROJECT_NAME = "charles_core"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def charles_register_backbones(register):
+    """Register backbones: call ``register(BackboneSpec(...))`` for each.
+
+    A backbone maps an image batch to a 4-D feature map (before pooling).
+    The model builder adds pooling, frame stacking, recurrence and heads.
+    """
+
+
+@hookspec
+def charles_register_initializers(register):
+    """Register transfer-learning initializers: ``register(InitializerSpec(...))``.
+
+    An initializer fills the weights of one part of a built model (backbone,
+    recurrent branch, head) and may freeze that part.
+    """
+
+
+@hookspec
+def charles_register_lines(register):
+    """Register model lines: call ``register(LineConfig(...))`` for each version."""
+
+
+@hookspec
+def charles_register_environments(register):
+    """Register driving environments: ``register(ComponentSpec(name, factory))``.
+
+    ``factory(**options)`` returns an environment used by the collector and by
+    ``charles drive --source sim``.
+    """
+
+
+@hookspec
+def charles_register_frame_sources(register):
+    """Register frame sources (screen capture, simulator): ``register(ComponentSpec(...))``.
+
+    ``factory(**options)`` returns an object with ``read() -> numpy.ndarray``
+    (an RGB uint8 frame) and ``close()``.
+    """
+
+
+@hookspec
+def charles_register_controllers(register):
+    """Register controllers (virtual gamepad, simulator): ``register(ComponentSpec(...))``.
+
+    ``factory(**options)`` returns an object with ``apply(controls)`` taking a
+    mapping of output name to value, and ``close()``.
+    """
+
+
+@hookspec
+def charles_register_balancers(register):
+    """Register data balancers: ``register(ComponentSpec(name, factory))``.
+
+    ``factory(outputs, **options)`` returns a balancer that sorts incoming
+    samples into one balanced stream per buffer.
+    """
