@@ -1,0 +1,72 @@
+"""Settings of a CarRacingSession, validated when built."""
+
+from __future__ import annotations
+
+import attrs
+
+from charles_core.errors import ConfigError
+
+
+def _frame_size(value) -> tuple[int, int]:
+    try:
+        height, width = (int(part) for part in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"frame_size must be (height, width); got {value!r}") from None
+    if height < 8 or width < 8:
+        raise ConfigError(f"frame_size must be at least 8x8; got {value!r}")
+    return height, width
+
+
+def _optional_int(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
+        raise ConfigError(f"expected an integer or None; got {value!r}")
+    return int(value)
+
+
+def _positive(instance, attribute, value):
+    if value is not None and value <= 0:
+        raise ConfigError(f"{attribute.name} must be positive; got {value!r}")
+
+
+def _non_negative(instance, attribute, value):
+    if value < 0:
+        raise ConfigError(f"{attribute.name} must be >= 0; got {value!r}")
+
+
+def _fraction(instance, attribute, value):
+    if not 0.0 < value <= 1.0:
+        raise ConfigError(f"{attribute.name} must lie in (0, 1]; got {value!r}")
+
+
+@attrs.frozen
+class CarRacingConfig:
+    """How a :class:`CarRacingSession` runs CarRacing-v3.
+
+    Args:
+        seed: track seed used by ``reset()`` when none is given; ``None`` draws one.
+        frame_size: ``(height, width)`` of the frames ``read()`` hands out.
+        max_steps: steps (controls applied) before the episode is cut; CarRacing's
+            registered budget is 1000. ``None`` means no limit.
+        crop_indicators: drop CarRacing's indicator bar (the bottom eighth of
+            its render: score, speed, ABS, steering and gyro bars). On by
+            default because the bar draws the very labels a model learns
+            (speed, steering), and Charles's hood camera shows no HUD.
+        purpose_tiles_ahead: how many track tiles ahead the purpose target lies.
+        settle_steps: physics steps run after each reset with the car parked
+            (no action, so no reward change) while CarRacing's one-second
+            camera zoom-in plays out; frames then look alike from the start.
+        lap_complete_percent: share of tiles to visit before crossing the
+            start line ends the lap (CarRacing's own setting).
+        domain_randomize: CarRacing's random road and grass colours.
+    """
+
+    seed: int | None = attrs.field(default=0, converter=_optional_int)
+    frame_size: tuple[int, int] = attrs.field(default=(96, 96), converter=_frame_size)
+    max_steps: int | None = attrs.field(default=1000, converter=_optional_int, validator=_positive)
+    crop_indicators: bool = attrs.field(default=True, converter=bool)
+    purpose_tiles_ahead: int = attrs.field(default=20, converter=int, validator=_positive)
+    settle_steps: int = attrs.field(default=50, converter=int, validator=_non_negative)
+    lap_complete_percent: float = attrs.field(default=0.95, converter=float, validator=_fraction)
+    domain_randomize: bool = attrs.field(default=False, converter=bool)
