@@ -1,0 +1,165 @@
+"""The typed configuration of one model line version."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from charles_core.lines.output_spec import OutputSpec
+from charles_core.lines.transfer_step import TransferStep
+
+FRAME_MODES = ("single", "stacked", "time_distributed")
+TRAINING_LOOPS = ("standard", "per_output_helpers")
+BALANCERS = ("v1", "v2", "v3", "v4")
+HISTORY_BRANCHES = ("dense", "td_dense_lstm", "lstm")
+
+_ID = re.compile(r"^[a-z0-9_]+_v\d+[a-z0-9_]*$")
+
+
+def _positive_ints(instance, attribute, value):
+    if any((not isinstance(v, int)) or v <= 0 for v in value):
+        raise ValueError(f"{attribute.name} must hold positive integers; got {value!r}")
+
+
+def _size(instance, attribute, value):
+    if len(value) != 2 or any(v <= 0 for v in value):
+        raise ValueError(f"{attribute.name} must be (height, width), positive; got {value!r}")
+
+
+@attrs.frozen
+class HistorySpec:
+    """The past-values input of lines 0001 v1/v2 and 0007-0009.
+
+    Args:
+        signals: which past values the model sees, each ``steps`` long, oldest
+            first: any of ``"throttle"``, ``"acceleration"``, ``"braking"``,
+            ``"steering"``, ``"speed"``, ``"purpose"`` (2 values per step).
+        steps: how many past steps (60 in every published line).
+        branch: ``"dense"`` (flattened, Dense stack), ``"td_dense_lstm"``
+            (TimeDistributed Dense then one LSTM) or ``"lstm"`` (stacked LSTMs).
+        layers: widths of the branch's Dense / LSTM layers (not documented by
+            the original project; settings).
+        post_dense: Dense layers after the recurrent part (0008 v3).
+        use_state: feed the last LSTM's state ("thought vector") instead of its
+            output (0008 v6, v7).
+        auxiliary_heads: widths of auxiliary Dense layers on the branch whose
+            outputs predict the targets too (0008 v4-v6); empty for none.
+        auxiliary_loss_weight: the auxiliary outputs' loss weight (0.25).
+    """
+
+    signals: tuple[str, ...] = attrs.field(default=("throttle", "steering", "speed"), converter=tuple)
+    steps: int = 60
+    branch: str = attrs.field(default="dense", validator=attrs.validators.in_(HISTORY_BRANCHES))
+    layers: tuple[int, ...] = attrs.field(default=(256, 256, 256, 256, 256), converter=tuple, validator=_positive_ints)
+    post_dense: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
+    use_state: bool = False
+    auxiliary_heads: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
+    auxiliary_loss_weight: float = 0.25
+
+
+@attrs.frozen
+class LineConfig:
+    """A model line version: architecture, data and training recipe.
+
+    Settings the original project did not document carry our chosen default,
+    documented in ``docs/lines/``.
+
+    Args:
+        name: the id, ``<line>_v<version>`` (``"model_0004_inceptionresnetv2_v3"``).
+        line: the line, ``"model_0004_inceptionresnetv2"``.
+        version: the version number.
+        backbone: a registered backbone name; any other can be swapped in.
+        outputs: the model's outputs (``OutputSpec``), in order.
+        common_layers: widths of the common Dense stack after the features
+            (``(1024,)``; 3 for 0007/0008, 9 for 0009 v2-v4).
+        head_layers: widths of each output's head (``(256, 64, 16)``, the
+            standard head; ``()`` for outputs straight off the common stack).
+        hidden_activation: activation of every hidden Dense layer (not
+            documented; ``"relu"``).
+        frames: frames per prediction (1; 7 or 3 for the 0006 lines).
+        frame_mode: ``"single"``, ``"stacked"`` (frames on the channel axis,
+            only the first convolution changes) or ``"time_distributed"`` (a
+            shared backbone per frame, then an LSTM over time).
+        temporal_units: LSTM width of the time-distributed mode.
+        backbone_per_output: one full backbone with its own common stack and
+            head per output (0010, 0011).
+        current_controls_input: the currently applied control values as extra
+            inputs, concatenated to the pooled features (0001 v5).
+        history: the past-values input and its branch, or ``None``.
+        transfer: the weight-initialisation recipe, applied in order.
+        balancing: the balancer (``"v1"``..``"v4"``).
+        buffer_capacity: samples per output buffer (25,000).
+        batch_per_buffer: samples drawn from each buffer per batch (not
+            documented; 16).
+        learning_rate: Adam learning rate (not documented; 1e-4).
+        warmup_batches: linear learning-rate warmup (1,000 for 0004 v3).
+        training_loop: ``"standard"`` or ``"per_output_helpers"`` (0002).
+        input_size: native (height, width), 270x480.
+        summary: one-line description.
+        outcome: what happened to it in the original project.
+    """
+
+    name: str = attrs.field()
+    line: str = attrs.field(validator=attrs.validators.instance_of(str))
+    version: int = attrs.field(validator=attrs.validators.instance_of(int))
+    backbone: str = attrs.field(validator=attrs.validators.instance_of(str))
+    outputs: tuple[OutputSpec, ...] = attrs.field(converter=tuple)
+    common_layers: tuple[int, ...] = attrs.field(default=(1024,), converter=tuple, validator=_positive_ints)
+    head_layers: tuple[int, ...] = attrs.field(default=(256, 64, 16), converter=tuple, validator=_positive_ints)
+    hidden_activation: str = "relu"
+    frames: int = 1
+    frame_mode: str = attrs.field(default="single", validator=attrs.validators.in_(FRAME_MODES))
+    temporal_units: int = 256
+    backbone_per_output: bool = False
+    current_controls_input: bool = False
+    history: HistorySpec | None = None
+    transfer: tuple[TransferStep, ...] = attrs.field(
+        default=(TransferStep("all", "scratch"),), converter=tuple
+    )
+    balancing: str = attrs.field(default="v3", validator=attrs.validators.in_(BALANCERS))
+    buffer_capacity: int = 25_000
+    batch_per_buffer: int = 16
+    learning_rate: float = 1e-4
+    warmup_batches: int = 0
+    training_loop: str = attrs.field(default="standard", validator=attrs.validators.in_(TRAINING_LOOPS))
+    input_size: tuple[int, int] = attrs.field(default=(270, 480), converter=tuple, validator=_size)
+    summary: str = ""
+    outcome: str = ""
+
+    @name.validator
+    def _check_name(self, attribute, value):
+        if not isinstance(value, str) or not _ID.match(value):
+            raise ValueError(f"line id must look like <line>_v<version>; got {value!r}")
+
+    @outputs.validator
+    def _check_outputs(self, attribute, value):
+        names = [o.name for o in value]
+        if not value or len(set(names)) != len(names) or not all(isinstance(o, OutputSpec) for o in value):
+            raise ValueError(f"{self.name}: outputs must be distinct OutputSpecs; got {names}")
+
+    def __attrs_post_init__(self):
+        if self.frame_mode == "single" and self.frames != 1:
+            raise ValueError(f"{self.name}: frame_mode 'single' takes frames=1; got {self.frames}")
+        if self.frame_mode != "single" and self.frames < 2:
+            raise ValueError(f"{self.name}: frame_mode {self.frame_mode!r} needs frames >= 2")
+        if self.backbone_per_output and self.frame_mode != "single":
+            raise ValueError(f"{self.name}: one backbone per output works with single frames only")
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.outputs)
+
+    @property
+    def frame_input_shape(self) -> tuple[int, ...]:
+        """The frame input's shape at the native input size."""
+        return frame_input_shape(self, self.input_size)
+
+
+def frame_input_shape(line: LineConfig, input_size) -> tuple[int, ...]:
+    height, width = input_size
+    if line.frame_mode == "stacked":
+        return (height, width, 3 * line.frames)
+    if line.frame_mode == "time_distributed":
+        return (line.frames, height, width, 3)
+    return (height, width, 3)

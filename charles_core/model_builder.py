@@ -1,0 +1,119 @@
+"""Builds the Keras model of a line: frames -> backbone(s) -> pooling -> heads.
+
+The backbone is features only (a ``BackboneSpec``); everything after the
+feature map belongs to the line: pooling, frame stacking or recurrence over
+frames, extra inputs, the common stack and the heads.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from charles_core import plugins
+from charles_core.backbones.backbone_spec import BackboneSpec
+from charles_core.backbones.frame_preprocessing import FramePreprocessing
+from charles_core.errors import ConfigError
+from charles_core.heads import build_heads
+from charles_core.lines.line_config import LineConfig, frame_input_shape
+
+
+def check_input_size(line: LineConfig, spec: BackboneSpec, input_size) -> tuple[int, int]:
+    """Validate ``(height, width)`` against the backbone's minimum side."""
+    try:
+        height, width = (int(v) for v in input_size)
+    except (TypeError, ValueError):
+        raise ConfigError(f"input size must be (height, width); got {input_size!r}") from None
+    if min(height, width) < spec.min_input_side:
+        raise ConfigError(
+            f"input size {height}x{width} is below backbone {spec.name!r}'s minimum side of "
+            f"{spec.min_input_side} pixels (line {line.name}); use --input-size with both sides "
+            f">= {spec.min_input_side}"
+        )
+    return height, width
+
+
+def _named_backbone(spec: BackboneSpec, input_shape, name: str) -> keras.Model:
+    channels = input_shape[-1]
+    if channels != spec.input_channels and not spec.accepts_any_channels:
+        raise ConfigError(
+            f"backbone {spec.name!r} takes {spec.input_channels} channels only; "
+            f"this line feeds it {channels} (frame stacking needs a backbone that accepts any channels)"
+        )
+    built = spec.build(tuple(input_shape))
+    if len(built.outputs) != 1 or len(built.outputs[0].shape) != 4:
+        raise ConfigError(
+            f"backbone {spec.name!r} must return one 4-D feature map (batch, h, w, c); "
+            f"got {[tuple(o.shape) for o in built.outputs]}"
+        )
+    # Re-wrap under a stable name so parts and checkpoints find it whatever the plugin called it.
+    return keras.Model(built.inputs[0], built.outputs[0], name=name)
+
+
+def _pooling(spec: BackboneSpec, name: str):
+    if spec.pooling == "flatten":
+        return keras.layers.Flatten(name=name)
+    return keras.layers.GlobalAveragePooling2D(name=name)
+
+
+def _frame_features(line: LineConfig, spec: BackboneSpec, frames, height: int, width: int, suffix: str = ""):
+    """Pooled feature vector of the frame input (one backbone)."""
+    if line.frame_mode == "time_distributed":
+        frame = keras.Input((height, width, 3), name="single_frame")
+        x = FramePreprocessing(spec.preprocessing, name="preprocessing")(frame)
+        x = _named_backbone(spec, (height, width, 3), "backbone")(x)
+        x = _pooling(spec, "pool")(x)
+        per_frame = keras.Model(frame, x, name="frame_features")
+        x = keras.layers.TimeDistributed(per_frame, name="frames_td")(frames)
+        return keras.layers.LSTM(line.temporal_units, name="recurrent_frames_lstm")(x)
+    channels = frames.shape[-1]
+    x = FramePreprocessing(spec.preprocessing, name=f"preprocessing{suffix}")(frames)
+    x = _named_backbone(spec, (height, width, channels), f"backbone{suffix}")(x)
+    return _pooling(spec, f"pool{suffix}")(x)
+
+
+def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
+    """The untrained Keras model of ``line`` at ``input_size`` (default: native).
+
+    Args:
+        line: the line version's config.
+        input_size: ``(height, width)``; smaller sizes suit CPU work.
+
+    Returns:
+        A ``keras.Model`` named after the line with dict inputs (``frame`` or
+        ``frames``, plus ``current_controls`` / history where the line has them)
+        and dict outputs keyed by output name.
+    """
+    spec = plugins.backbones.get(line.backbone)
+    height, width = check_input_size(line, spec, input_size or line.input_size)
+    frame_name = "frames" if line.frame_mode == "time_distributed" else "frame"
+    frames = keras.Input(frame_input_shape(line, (height, width)), name=frame_name)
+    inputs = {frame_name: frames}
+
+    extras = []
+    if line.current_controls_input:
+        current = keras.Input((len(line.outputs),), name="current_controls")
+        inputs["current_controls"] = current
+        extras.append(current)
+    if line.history is not None:
+        from charles_core.history_branch import build_history_branch
+
+        history_inputs, history_features = build_history_branch(line)
+        inputs.update(history_inputs)
+        extras.append(history_features)
+
+    if line.backbone_per_output:
+        outputs = {}
+        for output in line.outputs:
+            features = _frame_features(line, spec, frames, height, width, suffix=f"_{output.name}")
+            if extras:
+                features = keras.layers.Concatenate(name=f"features_{output.name}")([features, *extras])
+            outputs.update(
+                build_heads(features, [output], line.common_layers, line.head_layers,
+                            line.hidden_activation, prefix=f"{output.name}_")
+            )
+    else:
+        features = _frame_features(line, spec, frames, height, width)
+        if extras:
+            features = keras.layers.Concatenate(name="features")([features, *extras])
+        outputs = build_heads(features, line.outputs, line.common_layers, line.head_layers, line.hidden_activation)
+    return keras.Model(inputs, outputs, name=line.name)
