@@ -26,7 +26,7 @@ from charles_core.sim.controls import controls_to_action
 from charles_core.sim.track_geometry import (
     TILE_LENGTH,
     centre_line,
-    nearest_index,
+    follow_index,
     relative_bearing,
 )
 
@@ -109,6 +109,7 @@ class CarRacingSession:
             self._env.step(None)  # no action: physics ticks, reward untouched, car parked
         self.seed = seed
         self._track_points = centre_line(self._env.track)
+        self._track_index = follow_index(self._track_points, self.position, None)
         self._steps = 0
         self._episode_reward = 0.0
         self._terminated = False
@@ -139,6 +140,7 @@ class CarRacingSession:
             raise CharlesError("the episode is over; call reset() before applying more controls")
         _, reward, terminated, _, info = self._env.step(action)
         self._steps += 1
+        self._track_index = follow_index(self._track_points, self.position, self._track_index)
         self._episode_reward += float(reward)
         self._terminated = bool(terminated)
         self._lap_finished = bool(info.get("lap_finished", False))
@@ -208,6 +210,15 @@ class CarRacingSession:
         return self._track_points
 
     @property
+    def track_index(self) -> int:
+        """Index of the centre-line point the car is at, followed along the lap.
+
+        Searched near last step's index first, so a stretch of road passing
+        close by does not steal it (see :func:`~charles_core.sim.track_geometry.follow_index`).
+        """
+        return self._track_index
+
+    @property
     def tiles_visited(self) -> int:
         return int(self._env.tile_visited_count)
 
@@ -242,7 +253,7 @@ class CarRacingSession:
         """Charles's purpose input: where the car should be heading.
 
         The target is the centre-line point ``config.purpose_tiles_ahead``
-        tiles past the one nearest the car.
+        tiles past :attr:`track_index`, the car's place on the lap.
 
         Returns:
             float32 ``[distance, direction]``: ``distance`` is the straight-line
@@ -254,7 +265,7 @@ class CarRacingSession:
         """
         points = self._track_points
         position = self.position
-        target = points[(nearest_index(points, position) + self.config.purpose_tiles_ahead) % len(points)]
+        target = points[(self._track_index + self.config.purpose_tiles_ahead) % len(points)]
         scale = 2.0 * self.config.purpose_tiles_ahead * TILE_LENGTH
         distance = min(float(np.hypot(*(target - np.asarray(position)))) / scale, 1.0)
         direction = relative_bearing(position, self.heading, target) / math.pi
@@ -283,6 +294,7 @@ class CarRacingSession:
         self._env.car.destroy()
         self._env.car = self._car_module.Car(self._env.world, angle, x, y)
         self._env.step(None)  # no action: renders the new place, leaves the step reward alone
+        self._track_index = index
         self._frame = None
         return index
 

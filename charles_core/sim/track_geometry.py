@@ -13,6 +13,8 @@ import math
 import numpy as np
 
 TILE_LENGTH = 21.0 / 6.0  # CarRacing's TRACK_DETAIL_STEP, world units between centre-line points
+ROAD_HALF_WIDTH = 40.0 / 6.0  # CarRacing's TRACK_WIDTH: the road spans this far either side of the centre
+ROAD_WIDTH = 2 * ROAD_HALF_WIDTH
 
 
 def centre_line(track) -> np.ndarray:
@@ -58,3 +60,29 @@ def curvature(points: np.ndarray, half_window: int = 2) -> np.ndarray:
     lengths = np.linalg.norm(np.roll(points, -1, axis=0) - points, axis=1)
     span = sum(np.roll(lengths, -k) for k in range(-half_window, half_window))
     return np.abs(change) / np.maximum(span, 1e-6)
+
+
+def follow_index(points: np.ndarray, position, previous: int | None, behind: int = 10, ahead: int = 30) -> int:
+    """Nearest centre-line point, searched near ``previous`` first.
+
+    Where the track passes close to itself (hairpins, near-crossings) the
+    globally nearest point can belong to another stretch of road; following
+    the car's progress keeps its place on the lap. Falls back on the global
+    search when nothing near ``previous`` is within a road width.
+
+    Args:
+        points: centre-line points ``(N, 2)``.
+        position: the car's ``(x, y)``.
+        previous: the index found last step, or ``None``.
+        behind: how many points back from ``previous`` to search.
+        ahead: how many points forward from ``previous`` to search.
+    """
+    if previous is None:
+        return nearest_index(points, position)
+    window = (previous + np.arange(-behind, ahead + 1)) % len(points)
+    offsets = points[window] - np.asarray(position, dtype=np.float64)
+    squared = np.einsum("ij,ij->i", offsets, offsets)
+    best = int(np.argmin(squared))
+    if squared[best] > (2 * ROAD_WIDTH) ** 2:
+        return nearest_index(points, position)
+    return int(window[best])
