@@ -7,6 +7,7 @@ initializer: nothing here downloads.
 from __future__ import annotations
 
 import functools
+import warnings
 
 from charles_core.backbones.backbone_spec import BackboneSpec
 from charles_core.hookspecs import hookimpl
@@ -16,7 +17,10 @@ def _build_application(constructor_name: str, input_shape):
     import keras
 
     constructor = getattr(keras.applications, constructor_name)
-    return constructor(include_top=False, weights=None, input_shape=tuple(input_shape))
+    with warnings.catch_warnings():
+        # Stacked frames pass 3 * N channels on purpose; the application warns about it.
+        warnings.filterwarnings("ignore", message=".*input channels", category=UserWarning)
+        return constructor(include_top=False, weights=None, input_shape=tuple(input_shape))
 
 
 # name, keras.applications constructor, feature channels, min side, last conv layer,

@@ -16,11 +16,12 @@ from charles_core.hookspecs import hookimpl
 from charles_core.initializers.initializer_spec import InitializerSpec
 from charles_core.parts import part_layers
 
-# variable name -> the layer attribute holding its initializer, where they differ
+# variable name -> layer attributes that may hold its initializer, first match wins
 _INITIALIZER_ATTRIBUTES = {
-    "depthwise_kernel": "depthwise_initializer",
-    "pointwise_kernel": "pointwise_initializer",
-    "recurrent_kernel": "recurrent_initializer",
+    "kernel": ("kernel_initializer", "depthwise_initializer"),  # DepthwiseConv2D names its kernel "kernel"
+    "depthwise_kernel": ("depthwise_initializer",),
+    "pointwise_kernel": ("pointwise_initializer",),
+    "recurrent_kernel": ("recurrent_initializer",),
 }
 
 
@@ -39,12 +40,12 @@ def _initial_value(layer, variable, seed: int):
         value = np.zeros(variable.shape, dtype="float32")
         value[units : 2 * units] = 1.0
         return value
-    attribute = _INITIALIZER_ATTRIBUTES.get(variable.name, f"{variable.name}_initializer")
-    initializer = getattr(layer, attribute, None)
+    attributes = _INITIALIZER_ATTRIBUTES.get(variable.name, (f"{variable.name}_initializer",))
+    initializer = next((getattr(layer, a) for a in attributes if getattr(layer, a, None) is not None), None)
     if initializer is None:
         raise ConfigError(
-            f"scratch initializer: layer {layer.name!r} ({type(layer).__name__}) has no "
-            f"{attribute!r} for its variable {variable.path!r}; give the layer standard "
+            f"scratch initializer: layer {layer.name!r} ({type(layer).__name__}) has none of "
+            f"{attributes} for its variable {variable.path!r}; give the layer standard "
             "initializer attributes or initialise it with another initializer"
         )
     return _seeded(initializer, seed)(variable.shape, dtype=variable.dtype)

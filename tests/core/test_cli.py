@@ -1,0 +1,58 @@
+import json
+
+from charles_core import cli
+
+
+def _run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lines_json_lists_every_registered_line(capsys):
+    from charles_core import plugins
+
+    code, out, _ = _run(capsys, "lines", "--json")
+    assert code == 0
+    assert [entry["id"] for entry in json.loads(out)] == plugins.lines.names()
+
+
+def test_backbones_and_initializers_name_their_plugins(capsys):
+    _, out, _ = _run(capsys, "backbones", "--json")
+    backbones = {entry["name"]: entry for entry in json.loads(out)}
+    assert backbones["pilotnet"]["plugin"] == "charles_core.backbones.pilotnet"
+    assert backbones["xception"]["min_input_side"] == 71
+    _, out, _ = _run(capsys, "initializers", "--json")
+    assert {entry["name"] for entry in json.loads(out)} >= {"scratch", "imagenet", "checkpoint"}
+
+
+def test_summary_json_reports_the_published_0004_counts(capsys):
+    code, out, _ = _run(capsys, "summary", "model_0004_inceptionresnetv2_v3", "--json")
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["total_params"] == 56_470_434
+    assert summary["trainable_params"] == 56_409_890
+    assert summary["non_trainable_params"] == 60_544
+    assert summary["input_size"] == [270, 480]
+    assert [o["name"] for o in summary["outputs"]] == ["throttle", "steering"]
+
+
+def test_summary_at_a_small_size_and_other_backbone(capsys):
+    code, out, _ = _run(capsys, "summary", "model_0003_xception_v1", "--backbone", "pilotnet",
+                        "--input-size", "66x200", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["backbone"] == "pilotnet" and summary["input_size"] == [66, 200]
+    assert summary["inputs"] == [{"name": "frame", "shape": [66, 200, 3]}]
+
+
+def test_errors_are_one_clear_line(capsys):
+    code, _, err = _run(capsys, "summary", "model_0004_inceptionresnetv2_v9")
+    assert code == 2 and "unknown line 'model_0004_inceptionresnetv2_v9'" in err
+    code, _, err = _run(capsys, "summary", "model_0004_inceptionresnetv2_v3", "--input-size", "50x60")
+    assert code == 2 and "minimum side of 75" in err
+
+
+def test_plot_writes_a_png(tmp_path, capsys):
+    path = tmp_path / "plot.png"
+    code, _, _ = _run(capsys, "plot", "charles_pilotnet_v1", str(path))
+    assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
