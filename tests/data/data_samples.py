@@ -1,4 +1,4 @@
-"""Small-frame sample factories shared by the data tests."""
+"""Small-frame sample factories shared by the data tests (imported as `data_samples`)."""
 
 import numpy as np
 import pytest
@@ -37,8 +37,3 @@ def check_sample_matches(sample: Sample) -> int:
     assert sample.speed == expected.speed
     assert np.allclose(sample.purpose, expected.purpose)
     return ident
-
-
-@pytest.fixture
-def make_sample():
-    return sample_for
