@@ -50,11 +50,17 @@ class BalancerV1Config:
         bins: output name -> BinSpec overriding the spec's bins (``DEFAULT_V1_BINS``).
         buffer_name: name of the single buffer the sets go to.
         keep: which sample a filled slot keeps: the ``"first"`` one or the ``"latest"``.
+        skip_impossible: leave out combinations with both pedals pressed (acceleration
+            and braking bins both above 0.0). Samples derive the pedals from one
+            throttle value, so those never occur and a 225-slot set could never
+            complete; skipping them leaves 9 x 9 = 81 slots. Off by default: the
+            spec's 225.
     """
 
     bins: dict[str, BinSpec] = attrs.field(factory=dict, converter=_bins_mapping)
     buffer_name: str = attrs.field(default="all", validator=attrs.validators.instance_of(str))
     keep: str = attrs.field(default="first", validator=attrs.validators.in_(KEEP_CHOICES))
+    skip_impossible: bool = False
 
 
 class BalancerV1(Balancer):
@@ -76,9 +82,13 @@ class BalancerV1(Balancer):
         super().__init__(outputs)
         self.config = config or BalancerV1Config()
         self.bins = resolve_bins(self.outputs, self.config.bins, DEFAULT_V1_BINS)
-        self.set_size = 1
-        for o in self.outputs:
-            self.set_size *= self.bins[o].count
+        self._combinations = list(itertools.product(*(range(self.bins[o].count) for o in self.outputs)))
+        if self.config.skip_impossible and {"acceleration", "braking"} <= set(self.outputs):
+            a, b = self.outputs.index("acceleration"), self.outputs.index("braking")
+            zero_a = self.bins["acceleration"].index(0.0)
+            zero_b = self.bins["braking"].index(0.0)
+            self._combinations = [c for c in self._combinations if c[a] == zero_a or c[b] == zero_b]
+        self.set_size = len(self._combinations)
         self._slots: dict[tuple[int, ...], Sample] = {}
 
     @classmethod
@@ -92,7 +102,7 @@ class BalancerV1(Balancer):
 
     def combinations(self) -> list[tuple[int, ...]]:
         """Every bin combination (slot key) of a set, in order."""
-        return list(itertools.product(*(range(self.bins[o].count) for o in self.outputs)))
+        return list(self._combinations)
 
     def _add(self, sample: Sample) -> None:
         key = tuple(self.bins[o].index(label(sample, o)) for o in self.outputs)

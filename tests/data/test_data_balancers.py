@@ -106,6 +106,16 @@ def test_v1_three_outputs_set_of_225():
     assert balancer.take_ready() == {"all": []}
 
 
+def test_v1_three_outputs_can_skip_impossible_pedal_combinations():
+    balancer = BalancerV1(("acceleration", "braking", "steering"), BalancerV1Config(skip_impossible=True))
+    assert balancer.set_size == 81
+    throttles = representative(V1_PEDAL_BINS) + [-v for v in representative(V1_PEDAL_BINS)[1:]]
+    samples = [Sample(FRAME, throttle=t, steering=s) for t in throttles for s in representative(V1_STEERING_BINS)]
+    balancer.extend(samples)
+    ready = balancer.take_ready()["all"]
+    assert len(ready) == 81 and balancer.progress()["all"] == (0, 81)
+
+
 def test_v1_two_outputs_emits_one_sample_per_combination():
     outputs = ("throttle", "steering")
     balancer = BalancerV1(outputs)
