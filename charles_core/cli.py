@@ -7,6 +7,7 @@ Sub-commands that need TensorFlow import it only when they run, so
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -171,13 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file", help="output PNG path")
     sub.set_defaults(func=cmd_plot)
 
-    for module_name in EXTRA_COMMAND_MODULES:
-        __import__(module_name, fromlist=["add_commands"]).add_commands(commands)
+    for module_name, function_name in EXTRA_COMMANDS:
+        getattr(importlib.import_module(module_name), function_name)(commands)
     return parser
 
 
-# Modules adding their own sub-commands through add_commands(subparsers).
-EXTRA_COMMAND_MODULES: tuple[str, ...] = ()
+# (module, function) pairs adding their own sub-commands to the subparsers.
+EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("charles_core.data.cli", "add_data_commands"),
+)
 
 
 def main(argv=None) -> int:

@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "charles_core.initializers.imagenet",
     "charles_core.initializers.checkpoint",
     "charles_core.lines.published",
+    "charles_core.data.plugin",
 )
 
 _pm: pluggy.PluginManager | None = None

@@ -15,8 +15,13 @@ from charles_core.initializers.initializer_spec import InitializerSpec
 from charles_core.parts import part_layers
 
 
-def load_checkpoint_model(path):
-    """Load a ``.keras`` checkpoint safely; corrupt or foreign files raise StorageError."""
+def load_checkpoint_model(path, compile: bool = False):
+    """Load a ``.keras`` checkpoint safely; corrupt or foreign files raise StorageError.
+
+    Args:
+        path: the ``.keras`` file.
+        compile: restore the optimizer and losses too (resuming training).
+    """
     import keras
 
     path = Path(path)
@@ -25,7 +30,7 @@ def load_checkpoint_model(path):
     if path.suffix != ".keras":
         raise StorageError(f"checkpoint {path} is not a .keras file (the format charles_core writes)")
     try:
-        return keras.saving.load_model(str(path), compile=False, safe_mode=True)
+        return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
     except Exception as error:  # zip, h5 and deserialisation errors alike
         raise StorageError(f"checkpoint {path} is corrupt or unreadable: {error}") from error
 

@@ -1,0 +1,119 @@
+"""The collector: an NPC drives, its frames and controls become balanced samples.
+
+Each step records the frame the driver saw with the controls the driver chose
+for it (strictly in sync), speed and purpose. To teach recoveries the
+collector can *perturb* what is executed (a random steering offset for a few
+steps) while the label stays the driver's own choice, so the data holds the
+driver bringing the car back from where a clone's mistakes lead.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import attrs
+import numpy as np
+
+from charles_core.data.sample import Sample
+from charles_core.frames import resize_frame
+from charles_core.lines.line_config import LineConfig
+
+
+@attrs.frozen
+class CollectorConfig:
+    """How the collector records.
+
+    Args:
+        seeds: track seeds to cycle through (one episode each, in turn).
+        perturb_probability: chance per step to start a perturbation.
+        perturb_steps: how long a perturbation lasts.
+        perturb_steering: the largest steering offset applied (uniform draw).
+        seed: seed of the perturbations.
+    """
+
+    seeds: tuple[int, ...] = attrs.field(default=tuple(range(100, 120)), converter=tuple)
+    perturb_probability: float = 0.02
+    perturb_steps: int = 8
+    perturb_steering: float = 0.6
+    seed: int = 0
+
+
+class Collector:
+    """Drives a session with an NPC and feeds balancer -> buffers.
+
+    Args:
+        session: a simulator session (``read``, ``apply``, ``speed``,
+            ``purpose()``, ``done``, ``reset(seed)``).
+        driver: the NPC, ``driver.act(session) -> controls``.
+        line: the line being trained (input size, frames per sample).
+        input_size: ``(height, width)`` of recorded frames.
+        balancer: a balancer (``add``, ``take_ready``) or ``None`` to store
+            every sample in every buffer.
+        buffers: a ``BufferSet``.
+        config: a :class:`CollectorConfig`.
+    """
+
+    def __init__(self, session, driver, line: LineConfig, input_size, balancer, buffers,
+                 config: CollectorConfig | None = None):
+        self.session, self.driver, self.line = session, driver, line
+        self.input_size = tuple(input_size)
+        self.balancer, self.buffers = balancer, buffers
+        self.config = config or CollectorConfig()
+        self.rng = np.random.default_rng(self.config.seed)
+        self.frames = collections.deque(maxlen=max(1, line.frames))
+        self.steps = 0
+        self.episodes = 0
+        self._perturbation = (0, 0.0)
+        self._next_seed = 0
+        self._start_episode()
+
+    def _start_episode(self):
+        seeds = self.config.seeds
+        self.session.reset(seeds[self._next_seed % len(seeds)])
+        self._next_seed += 1
+        self.episodes += 1
+        self.frames.clear()
+
+    def _frame(self) -> np.ndarray:
+        frame = resize_frame(self.session.read(), self.input_size)
+        self.frames.append(frame)
+        while len(self.frames) < self.frames.maxlen:  # first steps: repeat the oldest frame
+            self.frames.appendleft(self.frames[0])
+        return frame if len(self.frames) == 1 else np.concatenate(list(self.frames), axis=0)
+
+    def _executed(self, controls: dict) -> dict:
+        left, offset = self._perturbation
+        if left == 0 and self.rng.random() < self.config.perturb_probability:
+            left = self.config.perturb_steps
+            offset = float(self.rng.uniform(-1, 1) * self.config.perturb_steering)
+        if left == 0:
+            return controls
+        self._perturbation = (left - 1, offset)
+        steering = float(np.clip(controls["steering"] + offset, -1, 1))
+        return {**controls, "steering": steering}
+
+    def step(self) -> int:
+        """One simulator step; returns how many samples reached the buffers."""
+        frame = self._frame()
+        controls = self.driver.act(self.session)
+        sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
+                        speed=self.session.speed, purpose=self.session.purpose())
+        self.session.apply(self._executed(controls))
+        self.steps += 1
+        if self.balancer is None:
+            stored = sum(self.buffers.add(name, sample) for name in self.buffers.outputs)
+        else:
+            self.balancer.add(sample)
+            stored = sum(self.buffers.add_ready(self.balancer.take_ready()).values())
+        if self.session.done:
+            self._start_episode()
+        return stored
+
+    def refill(self, max_steps: int = 200) -> int:
+        """Step until the buffers may train again, or ``max_steps``; returns samples stored."""
+        stored = 0
+        for _ in range(max_steps):
+            stored += self.step()
+            if self.buffers.can_train:
+                break
+        return stored

@@ -1,0 +1,105 @@
+"""Turns a drawn batch (``BufferSet.draw``) into model inputs, targets and weights.
+
+Stacked-frame and time-distributed lines store each sample's frames as one
+tall image, oldest frame on top (``(frames * height, width, 3)``); here it is
+cut back into frames. Classification targets are the nearest bin's index;
+discrete-delta targets the bin nearest to the change from the current value
+(the newest history entry, so delta lines need history).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from charles_core.errors import ConfigError
+from charles_core.lines.line_config import LineConfig
+
+
+def frames_for_line(line: LineConfig, frames: np.ndarray) -> np.ndarray:
+    """``(batch, H, W, 3)`` buffer frames -> the line's frame input, float32 0-255."""
+    frames = np.asarray(frames)
+    if line.frame_mode == "single":
+        return frames.astype(np.float32)
+    batch, tall, width, _ = frames.shape
+    if tall % line.frames:
+        raise ConfigError(
+            f"{line.name} takes {line.frames} frames stacked as one {line.frames}x-tall image; "
+            f"got frames of height {tall}"
+        )
+    sequence = frames.reshape(batch, line.frames, tall // line.frames, width, 3)
+    if line.frame_mode == "time_distributed":
+        return sequence.astype(np.float32)
+    # stacked: RGBRGB... on the channel axis, oldest first
+    return sequence.transpose(0, 2, 3, 1, 4).reshape(batch, tall // line.frames, width, 3 * line.frames).astype(np.float32)
+
+
+def _current_values(line: LineConfig, batch: dict) -> dict[str, np.ndarray]:
+    values = {}
+    for output in line.outputs:
+        key = f"history_{output.name}"
+        if key not in batch:
+            source = batch.get("history_throttle")
+            if output.name in ("acceleration", "braking") and source is not None:
+                sign = 1.0 if output.name == "acceleration" else -1.0
+                values[output.name] = np.maximum(sign * source[:, -1], 0.0)
+                continue
+            raise ConfigError(
+                f"{line.name} needs the current value of {output.name!r}: record samples with a "
+                f"history of {output.name!r} (its newest entry is the value applied now)"
+            )
+        values[output.name] = batch[key][:, -1]
+    return values
+
+
+def nearest_bin(values: np.ndarray, bins) -> np.ndarray:
+    bins = np.asarray(bins, np.float32)
+    return np.abs(values[:, None] - bins[None, :]).argmin(axis=1).astype(np.int32)
+
+
+def model_data(line: LineConfig, batch: dict):
+    """``(inputs, targets, sample_weights)`` dicts for ``model.train_on_batch``."""
+    frame_key = "frames" if line.frame_mode == "time_distributed" else "frame"
+    inputs = {frame_key: frames_for_line(line, batch["frames"])}
+    needs_current = line.current_controls_input or any(o.kind == "delta" for o in line.outputs)
+    current = _current_values(line, batch) if needs_current else {}
+    if line.current_controls_input:
+        inputs["current_controls"] = np.stack([current[o.name] for o in line.outputs], axis=1).astype(np.float32)
+    if line.history is not None:
+        from charles_core.history_branch import history_inputs_from_batch
+
+        inputs.update(history_inputs_from_batch(line, batch))
+    targets, weights = {}, {}
+    for output in line.outputs:
+        label = np.asarray(batch[output.name], np.float32)
+        if output.kind == "regression":
+            targets[output.name] = label[:, None]
+        elif output.kind == "classification":
+            targets[output.name] = nearest_bin(label, output.bins)
+        else:
+            targets[output.name] = nearest_bin(label - current[output.name], output.bins)
+        weights[output.name] = np.asarray(batch.get(f"mask_{output.name}", np.ones(len(label))), np.float32)
+    return inputs, targets, weights
+
+
+def losses_for_line(line: LineConfig) -> dict[str, str]:
+    """Loss per output: mean squared error for regression, cross-entropy for bins."""
+    return {
+        o.name: "mse" if o.kind == "regression" else "sparse_categorical_crossentropy"
+        for o in line.outputs
+    }
+
+
+def decode_predictions(line: LineConfig, predictions: dict, current: dict | None = None) -> dict[str, float]:
+    """Model outputs (batch of 1) -> control values: the regression value, the
+    expected bin value (classification) or current + expected delta (delta)."""
+    controls = {}
+    for output in line.outputs:
+        values = np.asarray(predictions[output.name]).reshape(-1)
+        if output.kind == "regression":
+            value = float(values[0])
+        else:
+            value = float(np.dot(values, np.asarray(output.bins)))
+            if output.kind == "delta":
+                value += float((current or {}).get(output.name, 0.0))
+        controls[output.name] = float(np.clip(value, output.low, output.high))
+    return controls

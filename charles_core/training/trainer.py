@@ -1,0 +1,235 @@
+"""The trainer: batches from the buffers, a loss per output, checkpoints, logs.
+
+Batches come from a *batch source* (``next_batch(n_per_buffer) -> dict``,
+e.g. :class:`~charles_core.training.buffer_feed.BufferFeed`), are turned into
+model data and fed to ``model.fit`` through ``tf.data``, so drawing the next
+batch overlaps training the current one and any ``tf.distribute`` strategy
+splits it across devices.
+
+Example:
+
+```python
+trainer = Trainer("charles_pilotnet_v1", "runs/demo", input_size=(96, 96))
+trainer.train(feed, until_batch=500)
+```
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from charles_core.errors import ConfigError
+from charles_core.lines.line_config import LineConfig
+from charles_core.models import create_model, get_line
+from charles_core.training.checkpoints import CHECKPOINT_DIR, parse_checkpoint_name, save_checkpoint
+from charles_core.training.model_data import losses_for_line, model_data
+from charles_core.training.training_config import TrainingConfig
+
+
+def make_strategy(config: TrainingConfig):
+    import tensorflow as tf
+
+    if config.strategy == "mirrored":
+        return tf.distribute.MirroredStrategy(devices=list(config.devices) if config.devices else None)
+    if config.strategy == "multi_worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if config.devices:
+        raise ConfigError("devices is a setting of the 'mirrored' strategy")
+    return tf.distribute.get_strategy()
+
+
+def compile_for_line(model, line: LineConfig, learning_rate: float, warmup_batches: int) -> None:
+    import keras
+
+    from charles_core.training.warmup_schedule import WarmupSchedule
+
+    optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches))
+    model.compile(optimizer=optimizer, loss=losses_for_line(line), jit_compile=False)
+
+
+def load_for_resume(path, line: LineConfig | None = None):
+    """Load a checkpoint with its optimizer state; returns ``(model, line, batch)``."""
+    from charles_core.initializers.checkpoint import load_checkpoint_model
+
+    line_id, _ = parse_checkpoint_name(path)
+    if line is not None and line.name != line_id:
+        raise ConfigError(f"checkpoint {path} belongs to line {line_id}, not {line.name}")
+    model = load_checkpoint_model(path, compile=True)
+    if getattr(model, "optimizer", None) is None:
+        raise ConfigError(f"checkpoint {path} holds no optimizer state to resume from")
+    line = line or get_line(line_id)
+    model.charles_line = line
+    model.charles_transfer = [f"resumed from {Path(path).name}"]
+    return model, line, int(model.optimizer.iterations.numpy())
+
+
+class Trainer:
+    """Trains one line; resumes from any checkpoint with its optimizer and batch counter.
+
+    Args:
+        line: a line id or config.
+        run_dir: where checkpoints (``checkpoints/``) and TensorBoard logs (``logs/``) go.
+        input_size: ``(height, width)`` (default: the line's native size).
+        config: a :class:`TrainingConfig`.
+        resume: a checkpoint to continue from (its line must match).
+        sources: part -> file for the line's transfer recipe (0009).
+        backbone: train the line on another registered backbone.
+    """
+
+    def __init__(self, line, run_dir, *, input_size=None, config: TrainingConfig | None = None,
+                 resume=None, sources=None, backbone=None):
+        self.config = config or TrainingConfig()
+        self.run_dir = Path(run_dir)
+        self.strategy = make_strategy(self.config)
+        line = get_line(line, backbone)
+        if line.training_loop != "standard" and self.config.strategy != "default":
+            raise ConfigError(f"{line.name}'s per-output helper loop runs on the default strategy only")
+        with self.strategy.scope():
+            if resume is not None:
+                self.model, self.line, self.start_batch = load_for_resume(resume, line)
+            else:
+                self.line = line
+                self.model = create_model(line, input_size=input_size, sources=sources, seed=self.config.seed)
+                compile_for_line(
+                    self.model, line,
+                    self.config.learning_rate or line.learning_rate,
+                    line.warmup_batches if self.config.warmup_batches is None else self.config.warmup_batches,
+                )
+                self.start_batch = 0
+        self.batch_per_buffer = self.config.batch_per_buffer or self.line.batch_per_buffer
+        self.history: list[dict] = []
+        self.last_checkpoint: Path | None = None
+
+    @property
+    def batch(self) -> int:
+        return int(self.model.optimizer.iterations.numpy())
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.run_dir / CHECKPOINT_DIR
+
+    def save(self) -> Path:
+        self.last_checkpoint = save_checkpoint(self.model, self.checkpoint_dir, self.line.name, self.batch)
+        return self.last_checkpoint
+
+    def _dataset(self, source, batches: int):
+        import tensorflow as tf
+
+        def convert(batch):
+            inputs, targets, weights = model_data(self.line, batch)
+            return inputs, targets, weights
+
+        first = convert(source.next_batch(self.batch_per_buffer))
+
+        def generate():
+            yield first
+            for _ in range(batches - 1):
+                yield convert(source.next_batch(self.batch_per_buffer))
+
+        signature = tf.nest.map_structure(
+            lambda a: tf.TensorSpec((None, *a.shape[1:]), tf.as_dtype(a.dtype)), first
+        )
+        dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+        return dataset.with_options(options).prefetch(2)
+
+    def train(self, source, until_batch: int, on_batch=None) -> dict:
+        """Train until the batch counter reaches ``until_batch``.
+
+        Args:
+            source: a batch source (``next_batch(n_per_buffer) -> batch dict``,
+                optional ``fill_levels()``).
+            until_batch: the absolute batch number to stop at.
+            on_batch: optional ``on_batch(batch_number, logs)`` callback.
+
+        Returns:
+            ``{"batches", "samples", "seconds", "samples_per_s", "final_losses", "checkpoint"}``.
+        """
+        remaining = int(until_batch) - self.batch
+        if remaining <= 0:
+            return {"batches": 0, "samples": 0, "seconds": 0.0, "samples_per_s": 0.0,
+                    "final_losses": {}, "checkpoint": str(self.last_checkpoint or "")}
+        if self.line.training_loop == "per_output_helpers":
+            from charles_core.training.per_output_helpers import PerOutputHelperLoop
+
+            loop = PerOutputHelperLoop(self.model, self.line)
+            callback = _TrainingCallback(self, source, remaining, on_batch)
+            return loop.run(self, source, remaining, callback)
+        callback = _TrainingCallback(self, source, remaining, on_batch)
+        with self.strategy.scope():
+            dataset = self._dataset(source, remaining)
+        self.model.fit(dataset, epochs=1, steps_per_epoch=remaining, verbose=0, shuffle=False, callbacks=[callback])
+        return callback.result()
+
+
+class _TrainingCallback:
+    """Progress bar, TensorBoard scalars, periodic checkpoints (a Keras callback)."""
+
+    def __new__(cls, *args, **kwargs):
+        import keras
+
+        class Callback(keras.callbacks.Callback):
+            def __init__(self, trainer, source, total, on_batch):
+                super().__init__()
+                import tensorflow as tf
+                from tqdm.auto import tqdm
+
+                self.trainer, self.source, self.total, self.on_batch = trainer, source, total, on_batch
+                self.samples_per_batch = trainer.batch_per_buffer * _buffer_count(trainer.line)
+                self.writer = tf.summary.create_file_writer(str(trainer.run_dir / "logs"))
+                self.bar = tqdm(total=total, unit="batch", disable=not trainer.config.progress,
+                                desc=trainer.line.name, dynamic_ncols=True)
+                self.started = time.perf_counter()
+                self.done = 0
+                self.last_logs: dict = {}
+
+            def on_train_batch_end(self, batch, logs=None):
+                import tensorflow as tf
+
+                logs = {k: float(v) for k, v in (logs or {}).items()}
+                self.done += 1
+                number = self.trainer.batch
+                self.last_logs = logs
+                self.trainer.history.append({"batch": number, **logs})
+                if number % self.trainer.config.log_every == 0 or self.done == self.total:
+                    with self.writer.as_default(step=number):
+                        for key, value in logs.items():
+                            tf.summary.scalar(f"loss/{key}", value)
+                        tf.summary.scalar("learning_rate", float(self.model.optimizer.learning_rate))
+                    elapsed = time.perf_counter() - self.started
+                    postfix = {"loss": f"{logs.get('loss', float('nan')):.4f}",
+                               "batch/s": f"{self.done / elapsed:.1f}",
+                               "samples/s": f"{self.done * self.samples_per_batch / elapsed:.0f}"}
+                    if hasattr(self.source, "fill_levels"):
+                        levels = self.source.fill_levels()
+                        postfix["fill"] = "/".join(f"{v:.0%}" for v in levels.values())
+                    self.bar.set_postfix(postfix, refresh=False)
+                self.bar.update(1)
+                if number % self.trainer.config.checkpoint_every == 0:
+                    self.trainer.save()
+                if self.on_batch is not None:
+                    self.on_batch(number, logs)
+
+            def on_train_end(self, logs=None):
+                self.bar.close()
+                self.writer.flush()
+                if self.trainer.last_checkpoint is None or parse_checkpoint_name(
+                    self.trainer.last_checkpoint)[1] != self.trainer.batch:
+                    self.trainer.save()
+
+            def result(self):
+                seconds = time.perf_counter() - self.started
+                return {"batches": self.done, "samples": self.done * self.samples_per_batch,
+                        "seconds": seconds,
+                        "samples_per_s": self.done * self.samples_per_batch / max(seconds, 1e-9),
+                        "final_losses": self.last_logs, "checkpoint": str(self.trainer.last_checkpoint)}
+
+        return Callback(*args, **kwargs)
+
+
+def _buffer_count(line: LineConfig) -> int:
+    return 1 if line.balancing == "v1" else len(line.outputs)

@@ -1,0 +1,42 @@
+"""Settings of a training run, validated at the edge."""
+
+from __future__ import annotations
+
+import attrs
+
+STRATEGIES = ("default", "mirrored", "multi_worker")
+
+
+def _positive(instance, attribute, value):
+    if value is not None and value <= 0:
+        raise ValueError(f"{attribute.name} must be positive; got {value}")
+
+
+@attrs.frozen
+class TrainingConfig:
+    """How a :class:`~charles_core.training.trainer.Trainer` runs.
+
+    Args:
+        batch_per_buffer: samples drawn from each buffer per batch (default:
+            the line's ``batch_per_buffer``).
+        learning_rate: Adam's rate (default: the line's).
+        warmup_batches: linear warmup (default: the line's; 1,000 for 0004 v3).
+        checkpoint_every: save a checkpoint every N batches.
+        log_every: TensorBoard scalars every N batches.
+        strategy: ``"default"`` (one device), ``"mirrored"`` (the GPUs of one
+            machine, or ``devices``) or ``"multi_worker"`` (across machines,
+            configured by ``TF_CONFIG``).
+        devices: devices for ``"mirrored"`` (e.g. ``["/cpu:0", "/cpu:1"]``).
+        seed: initialisation and draw seed.
+        progress: show a progress bar.
+    """
+
+    batch_per_buffer: int | None = attrs.field(default=None, validator=_positive)
+    learning_rate: float | None = attrs.field(default=None, validator=_positive)
+    warmup_batches: int | None = None
+    checkpoint_every: int = attrs.field(default=1000, validator=_positive)
+    log_every: int = attrs.field(default=10, validator=_positive)
+    strategy: str = attrs.field(default="default", validator=attrs.validators.in_(STRATEGIES))
+    devices: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
+    seed: int = 0
+    progress: bool = True
