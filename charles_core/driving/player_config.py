@@ -16,6 +16,8 @@ import attrs
 
 from charles_core.errors import ConfigError
 
+CONTROL_MODES = ("inline", "thread")
+
 
 def _non_negative(instance, attribute, value):
     if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value) or value < 0:
@@ -54,12 +56,17 @@ class PlayerConfig:
 
     rate_hz: float = attrs.field(default=30.0, validator=_non_negative)
     capture_hz: float | None = attrs.field(default=None)
-    control_mode: str = attrs.field(default="inline", validator=attrs.validators.in_(("inline", "thread")))
+    control_mode: str = attrs.field(default="inline")
     frame_timeout_s: float = attrs.field(default=2.0, validator=_positive)
     status_hz: float = attrs.field(default=4.0, validator=_positive)
     swap_on_unstuck: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
     clear_history_on_unstuck: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
     clip_predictions: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+    @control_mode.validator
+    def _check_control_mode(self, attribute, value):
+        if value not in CONTROL_MODES:
+            raise ConfigError(f"PlayerConfig.control_mode must be one of {CONTROL_MODES}; got {value!r}")
 
     @capture_hz.validator
     def _check_capture_hz(self, attribute, value):
