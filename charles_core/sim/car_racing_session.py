@@ -289,8 +289,13 @@ class CarRacingSession:
         """
         self._check_open()
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        index = int(rng.integers(len(self._env.track)))
-        _, angle, x, y = self._env.track[index]
+        points = self._track_points
+        index = int(rng.integers(len(points)))
+        x, y = points[index]
+        # Face along the centre line towards the next point (CarRacing's own
+        # per-tile angle is the tile's, a little off the road's direction on bends).
+        dx, dy = points[(index + 1) % len(points)] - points[index]
+        angle = math.atan2(-dx, dy)
         self._env.car.destroy()
         self._env.car = self._car_module.Car(self._env.world, angle, x, y)
         self._env.step(None)  # no action: renders the new place, leaves the step reward alone
