@@ -70,3 +70,9 @@ def test_mark_loaded_skips_what_already_runs(tmp_path):
     watcher.mark_loaded(tmp_path / f"{LINE}-batch10.weights.h5")
     assert watcher.poll() is None
     assert watcher.latest() == tmp_path / f"{LINE}-batch10.weights.h5"
+
+
+def test_the_trainers_zero_padded_names_and_temp_files():
+    # charles_core.training.checkpoints writes <line>-batch00000500.keras via a .partial-*.keras temp file
+    assert CheckpointName.parse("model_0003_xception_v1-batch00000500.keras").batch == 500
+    assert CheckpointName.try_parse(".partial-abc123.keras") is None
