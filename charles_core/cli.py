@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 # (module, function) pairs adding their own sub-commands to the subparsers.
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("charles_core.data.cli", "add_data_commands"),
+    ("charles_core.training.cli", "add_training_commands"),
 )
 
 

@@ -27,6 +27,8 @@ DEFAULT_PLUGINS = (
     "charles_core.initializers.checkpoint",
     "charles_core.lines.published",
     "charles_core.data.plugin",
+    "charles_core.driving.plugin",
+    "charles_core.sim.plugin",
 )
 
 _pm: pluggy.PluginManager | None = None

@@ -25,6 +25,9 @@ class CollectorConfig:
 
     Args:
         seeds: track seeds to cycle through (one episode each, in turn).
+        mirror: also record every sample mirrored left-right (frame flipped,
+            steering and purpose direction negated): twice the data, and left
+            and right turns equally common whatever the tracks' handedness.
         perturb_probability: chance per step to start a perturbation.
         perturb_steps: how long a perturbation lasts.
         perturb_steering: the largest steering offset applied (uniform draw).
@@ -32,10 +35,24 @@ class CollectorConfig:
     """
 
     seeds: tuple[int, ...] = attrs.field(default=tuple(range(100, 120)), converter=tuple)
+    mirror: bool = False
     perturb_probability: float = 0.02
     perturb_steps: int = 8
     perturb_steering: float = 0.6
     seed: int = 0
+
+
+def mirrored(sample: Sample) -> Sample:
+    """The left-right mirror image of a sample: flipped frame, negated steering and direction."""
+    distance, direction = sample.purpose
+    history = None
+    if sample.history:
+        history = {name: (-values if name == "steering" else values) for name, values in sample.history.items()}
+        if "purpose" in history:
+            history["purpose"] = history["purpose"] * np.array([1.0, -1.0], np.float32)
+    return Sample(frame=np.ascontiguousarray(sample.frame[:, ::-1]), throttle=sample.throttle,
+                  steering=-sample.steering, speed=sample.speed, purpose=(distance, -direction),
+                  history=history, timestamp=sample.timestamp)
 
 
 class Collector:
@@ -100,11 +117,14 @@ class Collector:
                         speed=self.session.speed, purpose=self.session.purpose())
         self.session.apply(self._executed(controls))
         self.steps += 1
-        if self.balancer is None:
-            stored = sum(self.buffers.add(name, sample) for name in self.buffers.outputs)
-        else:
-            self.balancer.add(sample)
-            stored = sum(self.buffers.add_ready(self.balancer.take_ready()).values())
+        samples = [sample, mirrored(sample)] if self.config.mirror else [sample]
+        stored = 0
+        for sample in samples:
+            if self.balancer is None:
+                stored += sum(self.buffers.add(name, sample) for name in self.buffers.outputs)
+            else:
+                self.balancer.add(sample)
+                stored += sum(self.buffers.add_ready(self.balancer.take_ready()).values())
         if self.session.done:
             self._start_episode()
         return stored

@@ -137,7 +137,7 @@ class Trainer:
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
         return dataset.with_options(options).prefetch(2)
 
-    def train(self, source, until_batch: int, on_batch=None) -> dict:
+    def train(self, source, until_batch: int, on_batch=None, time_limit_s: float | None = None) -> dict:
         """Train until the batch counter reaches ``until_batch``.
 
         Args:
@@ -145,6 +145,7 @@ class Trainer:
                 optional ``fill_levels()``).
             until_batch: the absolute batch number to stop at.
             on_batch: optional ``on_batch(batch_number, logs)`` callback.
+            time_limit_s: stop (with a checkpoint) after this many seconds.
 
         Returns:
             ``{"batches", "samples", "seconds", "samples_per_s", "final_losses", "checkpoint"}``.
@@ -157,9 +158,9 @@ class Trainer:
             from charles_core.training.per_output_helpers import PerOutputHelperLoop
 
             loop = PerOutputHelperLoop(self.model, self.line)
-            callback = _TrainingCallback(self, source, remaining, on_batch)
+            callback = _TrainingCallback(self, source, remaining, on_batch, time_limit_s)
             return loop.run(self, source, remaining, callback)
-        callback = _TrainingCallback(self, source, remaining, on_batch)
+        callback = _TrainingCallback(self, source, remaining, on_batch, time_limit_s)
         with self.strategy.scope():
             dataset = self._dataset(source, remaining)
         self.model.fit(dataset, epochs=1, steps_per_epoch=remaining, verbose=0, shuffle=False, callbacks=[callback])
@@ -173,12 +174,13 @@ class _TrainingCallback:
         import keras
 
         class Callback(keras.callbacks.Callback):
-            def __init__(self, trainer, source, total, on_batch):
+            def __init__(self, trainer, source, total, on_batch, time_limit_s):
                 super().__init__()
                 import tensorflow as tf
                 from tqdm.auto import tqdm
 
                 self.trainer, self.source, self.total, self.on_batch = trainer, source, total, on_batch
+                self.time_limit_s = time_limit_s
                 self.samples_per_batch = trainer.batch_per_buffer * _buffer_count(trainer.line)
                 self.writer = tf.summary.create_file_writer(str(trainer.run_dir / "logs"))
                 self.bar = tqdm(total=total, unit="batch", disable=not trainer.config.progress,
@@ -213,6 +215,8 @@ class _TrainingCallback:
                     self.trainer.save()
                 if self.on_batch is not None:
                     self.on_batch(number, logs)
+                if self.time_limit_s is not None and time.perf_counter() - self.started > self.time_limit_s:
+                    self.model.stop_training = True
 
             def on_train_end(self, logs=None):
                 self.bar.close()

@@ -1,0 +1,165 @@
+"""``charles quickstart``: the whole Charles loop on the embedded simulator, on a CPU.
+
+The scripted NPC drives CarRacing tracks; the collector records its frames
+and controls, Balancing_v3 sorts them into one buffer per output, the trainer
+trains ``charles_pilotnet_v1`` from the buffers while the NPC refills them,
+and the trained Charles then drives tracks it never saw. A table compares its
+reward with the NPC's and a constant-action baseline; the run directory keeps
+the TensorBoard logs, checkpoints, a loss plot and a driving GIF. The last
+printed line is JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import attrs
+
+
+
+def _positive(instance, attribute, value):
+    if value is not None and value <= 0:
+        raise ValueError(f"{attribute.name} must be positive; got {value}")
+
+
+@attrs.frozen
+class QuickstartConfig:
+    """Settings of the quickstart (all have CLI flags).
+
+    Args:
+        line: the line trained (a CPU-friendly one).
+        input_size: frame (height, width) the line sees.
+        train_minutes: training time budget (collection runs alongside).
+        max_batches: stop earlier at this batch count.
+        capacity: samples per buffer (the spec's 25,000 needs far more driving).
+        batch_per_buffer: samples drawn from each buffer per batch.
+        train_seeds: tracks the NPC drives for data.
+        eval_seeds: unseen tracks for the evaluation.
+        eval_steps: steps per evaluation episode (CarRacing's 1,000).
+        run_root: where the run directory is created.
+        seed: initialisation, draw and perturbation seed.
+    """
+
+    line: str = "charles_pilotnet_v1"
+    input_size: tuple[int, int] = (72, 96)
+    train_minutes: float = attrs.field(default=7.0, validator=_positive)
+    max_batches: int | None = attrs.field(default=None, validator=_positive)
+    capacity: int = attrs.field(default=1500, validator=_positive)
+    batch_per_buffer: int = attrs.field(default=16, validator=_positive)
+    train_seeds: tuple[int, ...] = tuple(range(100, 160))
+    eval_seeds: tuple[int, ...] = (0, 1, 2)
+    eval_steps: int = attrs.field(default=1000, validator=_positive)
+    run_root: str = "charles_runs"
+    seed: int = 0
+
+
+def plot_losses(history: list[dict], path, title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    figure, axes = plt.subplots(figsize=(7, 4))
+    batches = np.array([row["batch"] for row in history])
+    for key in sorted(k for k in history[0] if k.endswith("loss")):
+        values = np.array([row[key] for row in history])
+        window = max(1, len(values) // 50)
+        smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+        axes.plot(batches[window - 1:], smooth, label=key)
+    axes.set_xlabel("batch")
+    axes.set_ylabel("loss (moving average)")
+    axes.set_yscale("log")
+    axes.set_title(title)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return str(path)
+
+
+def write_gif(frames, path, scale: int = 3, frame_ms: int = 60) -> str:
+    from PIL import Image
+
+    images = [Image.fromarray(f).resize((f.shape[1] * scale, f.shape[0] * scale), Image.NEAREST) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=frame_ms, loop=0)
+    return str(path)
+
+
+def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -> dict:
+    """Collect, balance, buffer, train, drive and score; returns the result dict."""
+    from charles_core.models import get_line
+    from charles_core.sim.evaluate import ConstantPolicy, evaluate
+    from charles_core.sim.expert_driver import ExpertDriver
+    from charles_core.sim.model_policy import ModelPolicy
+    from charles_core.training.buffer_feed import BufferFeed
+    from charles_core.training.data_pipeline import (default_run_dir, fill_buffers, make_balancer,
+                                                     make_buffers, make_sim_collector)
+    from charles_core.training.trainer import Trainer
+    from charles_core.training.training_config import TrainingConfig
+
+    started = time.perf_counter()
+    line = get_line(config.line)
+    run_dir = default_run_dir(config.run_root, "quickstart")
+    log(f"run directory: {run_dir}")
+
+    balancer = make_balancer(line, bins="coarse")
+    buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
+    collector = make_sim_collector(line, config.input_size, balancer, buffers, config.train_seeds, config.seed)
+    session = collector.session
+    fill_buffers(collector, buffers, progress)
+
+    trainer = Trainer(line, run_dir, input_size=config.input_size,
+                      config=TrainingConfig(batch_per_buffer=config.batch_per_buffer, checkpoint_every=500,
+                                            log_every=10, seed=config.seed, progress=progress))
+    feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
+    training = trainer.train(feed, until_batch=config.max_batches or 10**9,
+                             time_limit_s=config.train_minutes * 60)
+    session.close()
+    buffers.close()
+    shutil.rmtree(run_dir / "buffers")  # frames of this run only; the checkpoint is what matters
+    log(f"trained {trainer.batch} batches ({training['samples']:,} samples, {collector.steps:,} NPC steps) "
+        f"in {training['seconds']:.0f} s")
+
+    log(f"evaluating on unseen tracks {list(config.eval_seeds)} ...")
+    npc = evaluate(ExpertDriver(), config.eval_seeds, max_steps=config.eval_steps)
+    policy = ModelPolicy(trainer.model, config.input_size, record_every=2)
+    charles = evaluate(policy, config.eval_seeds, max_steps=config.eval_steps, reset_policy=policy.reset)
+    baseline = evaluate(ConstantPolicy(), config.eval_seeds, max_steps=config.eval_steps)
+
+    files = {
+        "checkpoint": str(trainer.last_checkpoint),
+        "tensorboard": str(run_dir / "logs"),
+        "loss_plot": plot_losses(trainer.history, run_dir / "loss.png", f"{line.name} on the simulator"),
+        "video": write_gif(policy.recorded, run_dir / "charles_drives.gif") if policy.recorded else None,
+    }
+    result = {
+        "line": line.name,
+        "input_size": list(config.input_size),
+        "batches": trainer.batch,
+        "npc_steps": collector.steps,
+        "eval_seeds": list(config.eval_seeds),
+        "npc_reward": npc["mean"],
+        "charles_reward": charles["mean"],
+        "baseline_reward": baseline["mean"],
+        "per_seed": {"npc": npc["per_seed"], "charles": charles["per_seed"], "baseline": baseline["per_seed"]},
+        "seconds": round(time.perf_counter() - started, 1),
+        **files,
+    }
+    return result
+
+
+def print_table(result: dict, log=print) -> None:
+    rows = [("NPC (scripted expert)", result["npc_reward"]), ("Charles (trained here)", result["charles_reward"]),
+            ("baseline (full throttle, straight)", result["baseline_reward"])]
+    log("")
+    log(f"{'driver':<34}{'mean reward on unseen tracks':>30}")
+    for name, value in rows:
+        log(f"{name:<34}{value:>30.1f}")
+    log("")
+    for key in ("checkpoint", "tensorboard", "loss_plot", "video"):
+        log(f"{key:<12} {result[key]}")
+    log(json.dumps({k: v for k, v in result.items() if k != "per_seed"}))

@@ -1,0 +1,53 @@
+"""A trained line driving the simulator: frames in, controls out."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from charles_core.frames import resize_frame
+from charles_core.inference import CompiledPredictor
+from charles_core.training.model_data import decode_predictions, frames_for_line
+
+
+class ModelPolicy:
+    """``policy(session) -> controls`` for :func:`charles_core.sim.evaluate.evaluate`.
+
+    Args:
+        model: a built (trained) model; its ``charles_line`` tells the line.
+        input_size: the model's frame ``(height, width)``.
+        record_every: keep every N-th frame of the first episode for a video (0: none).
+    """
+
+    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600):
+        self.line = model.charles_line
+        self.predictor = CompiledPredictor(model)
+        self.input_size = tuple(input_size)
+        self.frames = collections.deque(maxlen=self.line.frames)
+        self.record_every, self.record_limit = record_every, record_limit
+        self.recorded: list[np.ndarray] = []
+        self.episodes = 0
+        self.steps = 0
+
+    def reset(self) -> None:
+        self.frames.clear()
+        self.episodes += 1
+        self.steps = 0
+
+    def __call__(self, session) -> dict[str, float]:
+        frame = resize_frame(session.read(), self.input_size)
+        self.frames.append(frame)
+        while len(self.frames) < self.frames.maxlen:
+            self.frames.appendleft(self.frames[0])
+        if self.record_every and self.episodes <= 1 and self.steps % self.record_every == 0 \
+                and len(self.recorded) < self.record_limit:
+            self.recorded.append(session.read())
+        self.steps += 1
+        stacked = frame if len(self.frames) == 1 else np.concatenate(list(self.frames), axis=0)
+        key = "frames" if self.line.frame_mode == "time_distributed" else "frame"
+        inputs = {key: frames_for_line(self.line, stacked[None])[0]}
+        controls = decode_predictions(self.line, self.predictor.predict(inputs))
+        if "throttle" not in controls:  # three-output lines: pedals back into one axis
+            controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
+        return controls

@@ -1,0 +1,112 @@
+"""``charles train`` and ``charles quickstart``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from charles_core.frames import parse_size
+
+
+def _size(text):
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _seeds(text):
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers; got {text!r}") from None
+
+
+def cmd_quickstart(args):
+    from charles_core.quickstart import QuickstartConfig, print_table, run_quickstart
+
+    config = QuickstartConfig(
+        train_minutes=args.minutes, max_batches=args.batches, capacity=args.capacity,
+        eval_seeds=args.eval_seeds, run_root=args.run_root, seed=args.seed,
+        **({"input_size": args.input_size} if args.input_size else {}),
+    )
+    result = run_quickstart(config, progress=not args.no_progress)
+    print_table(result)
+
+
+def cmd_train(args):
+    import shutil
+
+    from charles_core.cli import _parse_sources
+    from charles_core.models import get_line
+    from charles_core.training.buffer_feed import BufferFeed
+    from charles_core.training.data_pipeline import (DatasetFeeder, default_run_dir, fill_buffers,
+                                                     make_balancer, make_buffers, make_sim_collector)
+    from charles_core.training.trainer import Trainer
+    from charles_core.training.training_config import TrainingConfig
+
+    line = get_line(args.line, args.backbone)
+    input_size = args.input_size or line.input_size
+    run_dir = default_run_dir(args.run_root, line.name)
+    print(f"run directory: {run_dir}")
+    config = TrainingConfig(batch_per_buffer=args.batch_per_buffer, checkpoint_every=args.checkpoint_every,
+                            strategy=args.strategy, seed=args.seed, progress=not args.no_progress)
+    trainer = Trainer(line, run_dir, input_size=input_size, config=config, resume=args.resume,
+                      sources=_parse_sources(args.source))
+    if args.resume:
+        # a resumed model keeps the input size it was trained at
+        input_size = tuple(next(t for t in trainer.model.inputs if t.name in ("frame", "frames")).shape[-3:-1])
+        print(f"resumed {trainer.line.name} at batch {trainer.batch:,}")
+    balancer = make_balancer(trainer.line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
+    buffers = make_buffers(trainer.line, run_dir / "buffers", input_size, balancer, args.capacity)
+    if args.data == "sim":
+        feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed)
+    else:
+        from charles_core.data.recorded_dataset import RecordedDataset
+
+        feeder = DatasetFeeder(RecordedDataset(args.data), trainer.line, input_size, balancer, buffers)
+    fill_buffers(feeder, buffers, progress=not args.no_progress)
+    result = trainer.train(BufferFeed(buffers, refill=feeder.refill, seed=args.seed),
+                           until_batch=trainer.batch + args.batches if args.resume else args.batches,
+                           time_limit_s=args.minutes * 60 if args.minutes else None)
+    buffers.close()
+    if not args.keep_buffers:
+        shutil.rmtree(run_dir / "buffers")
+    print(json.dumps({"line": trainer.line.name, "batch": trainer.batch, "checkpoint": result["checkpoint"],
+                      "samples_per_s": round(result["samples_per_s"], 1), "losses": result["final_losses"],
+                      "tensorboard": str(run_dir / "logs")}))
+
+
+def add_training_commands(commands) -> None:
+    sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~15 min)")
+    sub.add_argument("--minutes", type=float, default=7.0, help="training time budget (default 7)")
+    sub.add_argument("--batches", type=int, default=None, help="stop training at this many batches")
+    sub.add_argument("--capacity", type=int, default=1500, help="samples per buffer (default 1500)")
+    sub.add_argument("--input-size", type=_size, default=None, metavar="HxW", help="default 72x96")
+    sub.add_argument("--eval-seeds", type=_seeds, default=(0, 1, 2), help="unseen tracks (default 0,1,2)")
+    sub.add_argument("--run-root", default="charles_runs", help="where run directories go")
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--no-progress", action="store_true", help="no progress bars")
+    sub.set_defaults(func=cmd_quickstart)
+
+    sub = commands.add_parser("train", help="train a line on the simulator or a recorded dataset")
+    sub.add_argument("line", help="a line id from `charles lines`")
+    sub.add_argument("--data", default="sim", help="'sim' (the NPC on the simulator) or a recording's directory")
+    sub.add_argument("--input-size", type=_size, default=None, metavar="HxW")
+    sub.add_argument("--batches", type=int, default=1000, help="batches to train (more after --resume)")
+    sub.add_argument("--minutes", type=float, default=None, help="stop after this long")
+    sub.add_argument("--resume", default=None, metavar="CHECKPOINT", help="continue from a .keras checkpoint")
+    sub.add_argument("--backbone", default=None, help="train the line on another registered backbone")
+    sub.add_argument("--source", action="append", metavar="PART=PATH", help="file for a recipe step (0009)")
+    sub.add_argument("--capacity", type=int, default=None, help="samples per buffer (default: the line's 25,000)")
+    sub.add_argument("--batch-per-buffer", type=int, default=None)
+    sub.add_argument("--bins", choices=("spec", "coarse"), default=None,
+                     help="balancing bins (default: coarse on the simulator, spec on recordings)")
+    sub.add_argument("--seeds", type=_seeds, default=tuple(range(100, 160)), help="simulator tracks for data")
+    sub.add_argument("--checkpoint-every", type=int, default=1000)
+    sub.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default")
+    sub.add_argument("--run-root", default="charles_runs")
+    sub.add_argument("--keep-buffers", action="store_true", help="keep the buffer files after training")
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--no-progress", action="store_true")
+    sub.set_defaults(func=cmd_train)

@@ -1,0 +1,127 @@
+"""Wiring a line's data path: source (simulator NPC or a recording) -> balancer -> buffers.
+
+Both sources fill the same :class:`BufferSet` through the line's balancer, so
+``charles train`` and the quickstart train alike whatever the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from charles_core import plugins
+from charles_core.data.bins import BinSpec
+from charles_core.errors import DataError
+from charles_core.lines.line_config import LineConfig
+
+#: Coarse bins for simulator data. The spec's bins (0.1 wide, 21 per output) need
+#: far more driving than two CPU cores give in minutes: hard-right steering is rare
+#: on CarRacing tracks and a set completes only when every bin has a sample. Three
+#: bins still balance left / straight / right and brake / coast / gas.
+COARSE_BINS = {
+    "steering": BinSpec(edges=(-1.0, -0.12, 0.12, 1.0)),
+    "throttle": BinSpec(edges=(-1.0, -0.05, 0.05, 1.0)),
+    "acceleration": BinSpec(edges=(0.0, 0.05, 1.0)),
+    "braking": BinSpec(edges=(0.0, 0.05, 1.0)),
+}
+BIN_CHOICES = ("spec", "coarse")
+
+
+def make_balancer(line: LineConfig, bins: str = "spec"):
+    """The line's balancer (``line.balancing``) with the spec's or the coarse bins."""
+    options = {}
+    if bins == "coarse":
+        options["bins"] = {name: COARSE_BINS[name] for name in line.output_names}
+    elif bins != "spec":
+        raise DataError(f"bins must be one of {BIN_CHOICES}; got {bins!r}")
+    if line.balancing == "v1":
+        options["skip_impossible"] = len(line.outputs) == 3  # both pedals at once never occurs
+    return plugins.balancers.get(line.balancing).factory(line.output_names, **options)
+
+
+def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: int | None = None):
+    from charles_core.data.buffer_set import BufferSet
+
+    height, width = input_size
+    frame_shape = (height * line.frames, width, 3)  # several frames: one tall image, oldest on top
+    return BufferSet(directory, balancer.buffer_names, frame_shape,
+                     capacity=capacity or line.buffer_capacity, label_mode=balancer.label_mode)
+
+
+class DatasetFeeder:
+    """Refills buffers from a recorded dataset, each recorded sample used once.
+
+    Args:
+        dataset: a :class:`~charles_core.data.recorded_dataset.RecordedDataset`.
+        line: the line (input size, frames).
+        input_size: frames are resized to it.
+        balancer: the balancer to sort samples with.
+        buffers: the buffers to fill.
+    """
+
+    def __init__(self, dataset, line: LineConfig, input_size, balancer, buffers):
+        self.dataset, self.line, self.input_size = dataset, line, tuple(input_size)
+        self.balancer, self.buffers = balancer, buffers
+        self.position = 0
+        if line.frames != 1:
+            raise DataError(f"{line.name} needs {line.frames} frames per sample; train it on the simulator")
+
+    def step(self) -> int:
+        import attrs
+
+        from charles_core.frames import resize_frame
+
+        if self.position >= len(self.dataset):
+            raise DataError(
+                f"recording {getattr(self.dataset, 'path', '')} is used up after {self.position:,} samples "
+                f"(buffers hold {self.buffers.counts()}); record more or lower --capacity"
+            )
+        sample = self.dataset[self.position]
+        self.position += 1
+        sample = attrs.evolve(sample, frame=resize_frame(sample.frame, self.input_size))
+        self.balancer.add(sample)
+        return sum(self.buffers.add_ready(self.balancer.take_ready()).values())
+
+    def refill(self, max_steps: int = 500) -> int:
+        stored = 0
+        for _ in range(max_steps):
+            stored += self.step()
+            if self.buffers.can_train:
+                break
+        return stored
+
+
+def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0, mirror: bool = True):
+    """The NPC on the embedded simulator feeding ``balancer -> buffers``."""
+    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.expert_driver import ExpertDriver
+    from charles_core.training.collector import Collector, CollectorConfig
+
+    session = CarRacingSession(seed=seeds[0])
+    return Collector(session, ExpertDriver(), line, input_size, balancer, buffers,
+                     CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed))
+
+
+def fill_buffers(feeder, buffers, progress: bool = True) -> None:
+    """Run ``feeder.step()`` until every buffer is full, with a progress bar."""
+    from tqdm.auto import tqdm
+
+    capacity = buffers.config.capacity
+    total = capacity * len(buffers.outputs)
+    with tqdm(total=total, desc="filling buffers", unit="sample", disable=not progress) as bar:
+        steps = 0
+        while not buffers.ready:
+            feeder.step()
+            steps += 1
+            if steps % 50 == 0:
+                bar.n = sum(min(c, capacity) for c in buffers.counts().values())
+                bar.refresh()
+        bar.n = total
+        bar.refresh()
+
+
+def default_run_dir(root, name: str) -> Path:
+    import time
+
+    path = Path(root) / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
