@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
-from charles_core.sim.car_racing_session import CarRacingSession
 from charles_core.sim.evaluate import ConstantPolicy, evaluate
 from charles_core.sim.expert_driver import ExpertDriver
 from charles_core.sim.track_geometry import ROAD_HALF_WIDTH
