@@ -181,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("charles_core.data.cli", "add_data_commands"),
     ("charles_core.training.cli", "add_training_commands"),
+    ("charles_core.driving.cli", "add_driving_commands"),
 )
 
 

@@ -36,7 +36,7 @@ class CompiledPredictor:
         self.weights_name = "initial"
 
     def predict(self, inputs: dict) -> dict[str, np.ndarray]:
-        """One prediction; ``inputs`` maps input name -> unbatched array."""
+        """One prediction; ``inputs`` maps input name -> unbatched array; outputs are unbatched too."""
         batch = {}
         for name, shape in self.input_shapes.items():
             if name not in inputs:

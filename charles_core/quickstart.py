@@ -125,10 +125,11 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
         f"in {training['seconds']:.0f} s")
 
     log(f"evaluating on unseen tracks {list(config.eval_seeds)} ...")
-    npc = evaluate(ExpertDriver(), config.eval_seeds, max_steps=config.eval_steps)
+    npc = evaluate(ExpertDriver(), config.eval_seeds, max_steps=config.eval_steps, action_repeat=2)
     policy = ModelPolicy(trainer.model, config.input_size, record_every=2)
-    charles = evaluate(policy, config.eval_seeds, max_steps=config.eval_steps, reset_policy=policy.reset)
-    baseline = evaluate(ConstantPolicy(), config.eval_seeds, max_steps=config.eval_steps)
+    charles = evaluate(policy, config.eval_seeds, max_steps=config.eval_steps, reset_policy=policy.reset,
+                       action_repeat=2)
+    baseline = evaluate(ConstantPolicy(), config.eval_seeds, max_steps=config.eval_steps, action_repeat=2)
 
     files = {
         "checkpoint": str(trainer.last_checkpoint),

@@ -47,6 +47,10 @@ class CarRacingConfig:
     Args:
         seed: track seed used by ``reset()`` when none is given; ``None`` draws one.
         frame_size: ``(height, width)`` of the frames ``read()`` hands out.
+        action_repeat: physics steps (1/50 s each) per ``apply``; only the last
+            is rendered, so 2 halves the cost of a step and acts at 25 Hz, close to
+            Charles's 30 predictions per second. ``max_steps`` counts physics steps,
+            so rewards stay comparable with CarRacing's 1,000-step budget.
         max_steps: steps (controls applied) before the episode is cut; CarRacing's
             registered budget is 1000. ``None`` means no limit.
         crop_indicators: drop CarRacing's indicator bar (the bottom eighth of
@@ -65,6 +69,7 @@ class CarRacingConfig:
     seed: int | None = attrs.field(default=0, converter=_optional_int)
     frame_size: tuple[int, int] = attrs.field(default=(96, 96), converter=_frame_size)
     max_steps: int | None = attrs.field(default=1000, converter=_optional_int, validator=_positive)
+    action_repeat: int = attrs.field(default=1, converter=int, validator=_positive)
     crop_indicators: bool = attrs.field(default=True, converter=bool)
     purpose_tiles_ahead: int = attrs.field(default=20, converter=int, validator=_positive)
     settle_steps: int = attrs.field(default=50, converter=int, validator=_non_negative)

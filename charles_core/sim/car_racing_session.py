@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from typing import Mapping
 
 import numpy as np
@@ -56,6 +57,10 @@ def _car_racing_module():
     return car_racing
 
 
+def _skip_render(mode):
+    return None
+
+
 class CarRacingSession:
     """A CarRacing-v3 episode driven with Charles's controls.
 
@@ -89,11 +94,22 @@ class CarRacingSession:
             domain_randomize=self.config.domain_randomize,
             continuous=True,
         )
+        self._render_original = self._env._render
+        # Frame sources on other threads (the player's capture thread) wait on this for new steps.
+        self.changed = threading.Condition(threading.RLock())
+        self.frame_number = 0
         self._closed = False
         self.reset()
 
     # ------------------------------------------------------------------ episode
     def reset(self, seed: int | None = None) -> np.ndarray:
+        with self.changed:
+            frame = self._reset(seed)
+            self.frame_number += 1
+            self.changed.notify_all()
+            return frame
+
+    def _reset(self, seed: int | None = None) -> np.ndarray:
         """Start a new episode on track ``seed`` (default: the configured seed).
 
         Args:
@@ -118,6 +134,13 @@ class CarRacingSession:
         return self.read()
 
     def apply(self, controls: Mapping) -> tuple[float, bool]:
+        with self.changed:
+            result = self._apply(controls)
+            self.frame_number += 1
+            self.changed.notify_all()
+            return result
+
+    def _apply(self, controls: Mapping) -> tuple[float, bool]:
         """Apply Charles's controls for one simulator step (1/50 s).
 
         Args:
@@ -138,14 +161,26 @@ class CarRacingSession:
         action = controls_to_action(controls)
         if self.done:
             raise CharlesError("the episode is over; call reset() before applying more controls")
-        _, reward, terminated, _, info = self._env.step(action)
-        self._steps += 1
+        total = 0.0
+        repeats = self.config.action_repeat
+        for repeat in range(repeats):
+            last = repeat == repeats - 1
+            # Skip CarRacing's per-step drawing on all but the last repeat: frames come from it.
+            self._env._render = self._render_original if last else _skip_render
+            try:
+                _, reward, terminated, _, info = self._env.step(action)
+            finally:
+                self._env._render = self._render_original
+            self._steps += 1
+            total += float(reward)
+            self._terminated = bool(terminated)
+            self._lap_finished = bool(info.get("lap_finished", False))
+            if self.done:
+                break
         self._track_index = follow_index(self._track_points, self.position, self._track_index)
-        self._episode_reward += float(reward)
-        self._terminated = bool(terminated)
-        self._lap_finished = bool(info.get("lap_finished", False))
+        self._episode_reward += total
         self._frame = None
-        return float(reward), self.done
+        return total, self.done
 
     # ------------------------------------------------------------------ observations
     def read(self) -> np.ndarray:
@@ -157,9 +192,10 @@ class CarRacingSession:
         (area-averaged) to the requested size. The aspect ratio is not kept.
         """
         self._check_open()
-        if self._frame is None:
-            self._frame = self._render_frame()
-        return self._frame
+        with self.changed:
+            if self._frame is None:
+                self._frame = self._render_frame()
+            return self._frame
 
     def _render_frame(self) -> np.ndarray:
         import pygame

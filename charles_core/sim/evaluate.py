@@ -47,6 +47,7 @@ def evaluate(
     max_steps: int = 1000,
     frame_size: tuple[int, int] = (96, 96),
     reset_policy: Callable[[], None] | None = None,
+    action_repeat: int = 1,
 ) -> dict:
     """Run ``policy`` for one episode per track seed and report the rewards.
 
@@ -57,6 +58,7 @@ def evaluate(
         max_steps: step budget per episode (CarRacing's registered one is 1000).
         frame_size: ``(height, width)`` of the frames the session hands out.
         reset_policy: called before each episode (e.g. to clear a model's history).
+        action_repeat: physics steps per policy call (see ``CarRacingConfig``).
 
     Returns:
         ``{"per_seed": {seed: reward}, "steps": {seed: steps},
@@ -70,7 +72,8 @@ def evaluate(
     if not seeds:
         raise ConfigError("evaluate needs at least one track seed")
     rewards, steps, finished = {}, {}, {}
-    with CarRacingSession(seed=seeds[0], max_steps=max_steps, frame_size=frame_size) as session:
+    with CarRacingSession(seed=seeds[0], max_steps=max_steps, frame_size=frame_size,
+                          action_repeat=action_repeat) as session:
         for seed in seeds:
             session.reset(seed)
             if reset_policy is not None:

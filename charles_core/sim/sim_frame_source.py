@@ -27,7 +27,8 @@ class SimFrameSource:
     ```
     """
 
-    def __init__(self, session, owns_session: bool = False):
+    def __init__(self, session, owns_session: bool = False, wait_for_step: bool = False,
+                 wait_timeout_s: float = 1.0):
         if session is None or not callable(getattr(session, "read", None)):
             raise ConfigError(
                 "the 'sim' frame source needs session=<CarRacingSession>; create one with "
@@ -35,10 +36,27 @@ class SimFrameSource:
             )
         self.session = session
         self.owns_session = bool(owns_session)
+        self.wait_for_step = bool(wait_for_step)
+        self.wait_timeout_s = float(wait_timeout_s)
+        self._last_frame_number = None
 
     def read(self) -> np.ndarray:
-        """The session's current frame, RGB uint8 ``(height, width, 3)``."""
-        return self.session.read()
+        """The session's current frame, RGB uint8 ``(height, width, 3)``.
+
+        With ``wait_for_step`` (the player's capture thread), each call after
+        the first waits until the simulator has stepped, so every frame handed
+        out is new, as a screen capture of a running game would be; after
+        ``wait_timeout_s`` without a step it returns the current frame.
+        """
+        changed = getattr(self.session, "changed", None)
+        if not self.wait_for_step or changed is None:
+            return self.session.read()
+        with changed:
+            if self._last_frame_number is not None:
+                changed.wait_for(lambda: self.session.frame_number != self._last_frame_number,
+                                 timeout=self.wait_timeout_s)
+            self._last_frame_number = self.session.frame_number
+            return self.session.read()
 
     def close(self) -> None:
         if self.owns_session:

@@ -45,5 +45,10 @@ class BufferFeed:
             self.refill()
         return self.buffers.draw(n_per_buffer, self.rng)
 
+    @property
+    def buffer_names(self) -> tuple[str, ...]:
+        """Buffer names in the order of a batch's ``buffer`` index."""
+        return tuple(self.buffers.outputs)
+
     def fill_levels(self) -> dict[str, float]:
         return self.buffers.fill_levels()

@@ -36,8 +36,8 @@ class CollectorConfig:
 
     seeds: tuple[int, ...] = attrs.field(default=tuple(range(100, 120)), converter=tuple)
     mirror: bool = False
-    perturb_probability: float = 0.02
-    perturb_steps: int = 8
+    perturb_probability: float = 0.03
+    perturb_steps: int = 6
     perturb_steering: float = 0.6
     seed: int = 0
 

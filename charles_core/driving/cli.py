@@ -1,0 +1,63 @@
+"""``charles drive``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def _seeds(text):
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers; got {text!r}") from None
+
+
+def _region(text):
+    try:
+        left, top, width, height = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"region must be LEFT,TOP,WIDTH,HEIGHT; got {text!r}") from None
+    return left, top, width, height
+
+
+def cmd_drive(args):
+    from charles_core.driving.drive import checkpoint_line, drive_game, drive_simulator, load_line_model
+    from charles_core.errors import ConfigError
+
+    if checkpoint_line(args.checkpoint) != args.line:
+        raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
+    model = load_line_model(args.checkpoint)
+    if args.source == "sim":
+        if args.controller != "sim":
+            raise ConfigError("--source sim drives the simulator: use --controller sim")
+        result = drive_simulator(model, args.seeds, rate_hz=args.rate_hz, max_steps=args.max_steps,
+                                 unstuck=args.unstuck, watch=args.watch,
+                                 status=(lambda status: None) if args.json else None)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(f"\nmean reward over seeds {list(args.seeds)}: {result['mean_reward']:.1f} "
+                  f"(per seed {result['per_seed']}; {result['pps']:.1f} predictions/s)")
+        return 0
+    stats = drive_game(model, source=args.source, controller=args.controller, rate_hz=args.rate_hz,
+                       region=args.region, watch=args.watch, max_seconds=args.seconds)
+    print(f"\n{stats}")
+    return 0
+
+
+def add_driving_commands(commands) -> None:
+    sub = commands.add_parser("drive", help="drive a trained line: the simulator or the game (screen + gamepad)")
+    sub.add_argument("line", help="the line id of the checkpoint")
+    sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
+    sub.add_argument("--source", default="sim", help="frame source: sim, screen, or a plugin's (default sim)")
+    sub.add_argument("--controller", default="sim", help="controller: sim, gamepad, or a plugin's (default sim)")
+    sub.add_argument("--seeds", type=_seeds, default=(0,), help="simulator: track seeds to evaluate on")
+    sub.add_argument("--json", action="store_true", help="simulator: print the evaluation as JSON")
+    sub.add_argument("--rate-hz", type=float, default=30.0, help="predictions per second (0: unlimited)")
+    sub.add_argument("--max-steps", type=int, default=1000, help="simulator: physics steps per episode")
+    sub.add_argument("--unstuck", action="store_true", help="simulator: teleport the car when it stops moving")
+    sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
+    sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
+    sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
+    sub.set_defaults(func=cmd_drive)

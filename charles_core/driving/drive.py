@@ -1,0 +1,173 @@
+"""``charles drive``: a trained line driving through the player loop.
+
+The same :class:`~charles_core.driving.player.Player` drives the game (mss
+screen capture, virtual gamepad) and the embedded simulator (its frame source
+and controller); on the simulator an evaluation mode scores it over track
+seeds.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from charles_core import plugins
+from charles_core.errors import ConfigError
+from charles_core.frames import resize_frame
+
+
+def load_line_model(checkpoint):
+    """A trained model from a ``.keras`` checkpoint (``safe_mode``), with its line attached."""
+    from charles_core.initializers.checkpoint import load_checkpoint_model
+
+    model = load_checkpoint_model(checkpoint)
+    model.charles_line = plugins.lines.get(model.name)
+    return model
+
+
+def frame_input_size(model) -> tuple[int, int]:
+    frame = next(t for t in model.inputs if t.name in ("frame", "frames"))
+    return tuple(int(d) for d in frame.shape[-3:-1])
+
+
+def make_preprocess(line, input_size):
+    """``preprocess(frame, history) -> inputs`` (batch of 1) for the player."""
+    from charles_core.training.model_data import frames_for_line
+
+    key = "frames" if line.frame_mode == "time_distributed" else "frame"
+
+    def preprocess(frame, history):
+        current = resize_frame(frame, input_size)
+        if line.frames > 1:
+            past = [resize_frame(f, input_size) for f in history.past_frames(fill=frame)[1:]]
+            current = np.concatenate([*past, current], axis=0)  # oldest on top, as recorded
+        inputs = {key: frames_for_line(line, current[None])}
+        if line.current_controls_input:
+            last = history.history() if history is not None and history.signals else {}
+            inputs["current_controls"] = np.array(
+                [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32)
+        return inputs
+
+    return preprocess
+
+
+def make_history(line):
+    from charles_core.driving.history import HistoryKeeper
+
+    signals = {o.name: () for o in line.outputs} if line.current_controls_input else {}
+    if line.frames == 1 and not signals:
+        return None
+    return HistoryKeeper(signals=signals or {}, length=1, frame_count=line.frames)
+
+
+class _EpisodeController:
+    """The sim controller, stopping the player when the episode ends."""
+
+    def __init__(self, controller, stop_event: threading.Event):
+        self.controller, self.stop_event = controller, stop_event
+
+    def apply(self, controls):
+        reward, done = self.controller.apply(controls)
+        if done:
+            self.stop_event.set()
+        return {**controls}
+
+    def close(self):
+        self.controller.close()
+
+
+def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
+                    unstuck: bool = False, watch: str | None = None, status=None) -> dict:
+    """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
+
+    Args:
+        model: a trained model (``charles_line`` attached).
+        seeds: track seeds, one episode each.
+        rate_hz: the player's prediction rate (0: as fast as possible).
+        max_steps: physics steps per episode (CarRacing's budget is 1,000).
+        action_repeat: physics steps per prediction (2: 25 Hz, close to Charles's 30).
+        unstuck: move the car back onto the track when it stops moving.
+        watch: a checkpoint directory to take new weights from at each unstuck.
+        status: the player's status callback (default: a console line).
+    """
+    from charles_core.driving.checkpoint_watcher import CheckpointWatcher
+    from charles_core.driving.player import Player
+    from charles_core.driving.player_config import PlayerConfig
+    from charles_core.driving.unstuck import UnstuckDetector
+    from charles_core.line_predictor import LinePredictor
+    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.sim_controller import SimController
+    from charles_core.sim.sim_frame_source import SimFrameSource
+
+    line = model.charles_line
+    input_size = frame_input_size(model)
+    predictor = LinePredictor(model)
+    rewards, stats = {}, []
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ConfigError("give at least one track seed")
+    with CarRacingSession(seed=seeds[0], max_steps=max_steps, action_repeat=action_repeat) as session:
+        rng = np.random.default_rng(0)
+        for seed in seeds:
+            session.reset(seed)
+            stop = threading.Event()
+            player = Player(
+                SimFrameSource(session, wait_for_step=True),
+                predictor,
+                _EpisodeController(SimController(session), stop),
+                make_preprocess(line, input_size),
+                config=PlayerConfig(rate_hz=rate_hz),
+                history=make_history(line),
+                telemetry=lambda: {"position": session.position, "speed": session.speed},
+                unstuck=UnstuckDetector() if unstuck else None,
+                on_stuck=(lambda: session.teleport_random(rng)) if unstuck else None,
+                checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
+                on_status=status,
+            )
+            result = player.run(stop_event=stop)
+            rewards[seed] = round(session.episode_reward, 2)
+            stats.append(result)
+    values = np.array(list(rewards.values()))
+    return {
+        "line": line.name,
+        "mean_reward": round(float(values.mean()), 2),
+        "per_seed": rewards,
+        "pps": round(float(np.mean([s.pps for s in stats])), 1),
+        "fps": round(float(np.mean([s.fps for s in stats])), 1),
+        "swaps": int(sum(s.swaps for s in stats)),
+        "unstucks": int(sum(s.unstucks for s in stats)),
+    }
+
+
+def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
+               region=None, watch: str | None = None, max_seconds: float | None = None):
+    """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins)."""
+    from charles_core.driving.checkpoint_watcher import CheckpointWatcher
+    from charles_core.driving.player import Player
+    from charles_core.driving.player_config import PlayerConfig
+    from charles_core.line_predictor import LinePredictor
+
+    line = model.charles_line
+    input_size = frame_input_size(model)
+    options = {"output_size": input_size}
+    if region is not None:
+        options.update(dict(zip(("left", "top", "width", "height"), region)))
+    frames = plugins.frame_sources.get(source).factory(**options)
+    pad = plugins.controllers.get(controller).factory()
+    try:
+        player = Player(frames, LinePredictor(model), pad, make_preprocess(line, input_size),
+                        config=PlayerConfig(rate_hz=rate_hz), history=make_history(line),
+                        checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None)
+        return player.run(max_seconds=max_seconds)
+    finally:
+        for part in (frames, pad):
+            if hasattr(part, "close"):
+                part.close()
+
+
+def checkpoint_line(path) -> str:
+    from charles_core.training.checkpoints import parse_checkpoint_name
+
+    return parse_checkpoint_name(Path(path))[0]

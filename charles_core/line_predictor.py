@@ -1,0 +1,49 @@
+"""A trained line as the player's predictor: compiled batch-1 inference, decoded outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from charles_core.inference import CompiledPredictor
+from charles_core.training.model_data import decode_predictions
+
+
+class LinePredictor:
+    """Implements the player's ``Predictor`` protocol for a model built by ``create_model``.
+
+    Classification and delta outputs are decoded to control values here
+    (expected bin value; current value plus expected delta), so the player
+    and the controllers only ever see values in each output's range.
+
+    Args:
+        model: the model (its ``charles_line`` attribute names the line).
+
+    Example:
+
+    ```python
+    predictor = LinePredictor(model)
+    predictor.predict({"frame": frame[None]})  # {"throttle": array([0.4]), "steering": array([-0.1])}
+    ```
+    """
+
+    def __init__(self, model):
+        self.line = model.charles_line
+        self.compiled = CompiledPredictor(model)
+        self.last_raw: dict[str, np.ndarray] = {}
+
+    @property
+    def model(self):
+        return self.compiled.model
+
+    def predict(self, inputs):
+        raw = self.compiled.predict({name: np.asarray(value)[0] for name, value in inputs.items()})
+        self.last_raw = raw
+        current = {}
+        if "current_controls" in inputs:
+            values = np.asarray(inputs["current_controls"]).reshape(-1)
+            current = {o.name: float(v) for o, v in zip(self.line.outputs, values)}
+        decoded = decode_predictions(self.line, raw, current)
+        return {name: np.array([value], np.float32) for name, value in decoded.items()}
+
+    def load_weights(self, path) -> None:
+        self.compiled.load_weights(path)

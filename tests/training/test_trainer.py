@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+
+from charles_core.errors import ConfigError, DataError, StorageError
+from charles_core.training.buffer_feed import BufferFeed
+from charles_core.training.checkpoints import list_checkpoints, parse_checkpoint_name
+from charles_core.training.trainer import Trainer
+from charles_core.training.training_config import TrainingConfig
+from charles_core.training.warmup_schedule import WarmupSchedule
+
+SIZE = (64, 64)
+
+
+def _trainer(tmp_path, **config):
+    settings = dict(batch_per_buffer=8, checkpoint_every=4, log_every=2, progress=False)
+    settings.update(config)
+    return Trainer("charles_pilotnet_v1", tmp_path / "run", input_size=SIZE, config=TrainingConfig(**settings))
+
+
+def test_trains_from_the_buffers_with_a_loss_per_output(tmp_path, filled_buffers):
+    buffers, refill = filled_buffers()
+    trainer = _trainer(tmp_path)
+    before = [w.copy() for w in trainer.model.get_weights()]
+    result = trainer.train(BufferFeed(buffers, refill=refill), until_batch=10)
+    assert trainer.batch == 10 and result["batches"] == 10
+    assert {"loss", "throttle_loss", "steering_loss"} <= set(result["final_losses"])
+    assert all(np.isfinite(v) for v in result["final_losses"].values())
+    assert any(not np.array_equal(a, b) for a, b in zip(before, trainer.model.get_weights()))
+    assert refill.calls > 0  # training drew samples, buffers dipped, the refill ran
+    batches = [b for b, _ in list_checkpoints(tmp_path / "run" / "checkpoints")]
+    assert batches == [4, 8, 10]
+    assert list((tmp_path / "run" / "logs").iterdir())  # TensorBoard event files
+
+
+def test_drawn_samples_are_removed(tmp_path, filled_buffers):
+    buffers, _ = filled_buffers(capacity=64)
+    trainer = _trainer(tmp_path)
+    feed = BufferFeed(buffers, refill=None)
+    before = buffers.counts()
+    trainer.train(feed, until_batch=1)
+    # the dataset reads one batch ahead to learn the input signature, then prefetches
+    drawn = {name: before[name] - count for name, count in buffers.counts().items()}
+    assert all(value % 8 == 0 and value >= 8 for value in drawn.values())
+
+
+def test_a_paused_feed_with_nothing_to_refill_is_a_clear_error(tmp_path, filled_buffers):
+    buffers, _ = filled_buffers(capacity=16)
+    feed = BufferFeed(buffers, refill=None)
+    feed.next_batch(8)
+    with pytest.raises(DataError, match="nothing refills them"):
+        feed.next_batch(8)
+
+
+def test_resume_continues_the_batch_counter_and_optimizer(tmp_path, filled_buffers):
+    buffers, refill = filled_buffers()
+    trainer = _trainer(tmp_path)
+    trainer.train(BufferFeed(buffers, refill=refill), until_batch=6)
+    checkpoint = trainer.last_checkpoint
+    assert parse_checkpoint_name(checkpoint) == ("charles_pilotnet_v1", 6)
+    resumed = Trainer("charles_pilotnet_v1", tmp_path / "run2", resume=checkpoint,
+                      config=TrainingConfig(batch_per_buffer=8, progress=False))
+    assert resumed.batch == 6
+    moments = [v.numpy() for v in resumed.model.optimizer.variables if "momentum" in v.path]
+    assert moments and any(np.abs(m).sum() > 0 for m in moments)  # Adam state came back
+    for a, b in zip(trainer.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    resumed.train(BufferFeed(buffers, refill=refill), until_batch=9)
+    assert resumed.batch == 9
+
+
+def test_resume_refuses_another_lines_checkpoint(tmp_path, filled_buffers):
+    buffers, refill = filled_buffers()
+    trainer = _trainer(tmp_path)
+    trainer.train(BufferFeed(buffers, refill=refill), until_batch=1)
+    with pytest.raises(ConfigError, match="belongs to line charles_pilotnet_v1"):
+        Trainer("model_0003_xception_v1", tmp_path / "x", resume=trainer.last_checkpoint)
+
+
+def test_resume_from_a_corrupt_checkpoint_is_reported(tmp_path):
+    path = tmp_path / "charles_pilotnet_v1-batch00000010.keras"
+    path.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(StorageError, match="corrupt or unreadable"):
+        Trainer("charles_pilotnet_v1", tmp_path / "run", resume=path)
+
+
+def test_warmup_rises_linearly_then_holds():
+    schedule = WarmupSchedule(1e-3, 100)
+    assert float(schedule(0)) == pytest.approx(1e-5)
+    assert float(schedule(49)) == pytest.approx(5e-4)
+    assert float(schedule(99)) == pytest.approx(1e-3)
+    assert float(schedule(10_000)) == pytest.approx(1e-3)
+    assert float(WarmupSchedule(1e-3, 0)(0)) == pytest.approx(1e-3)
+
+
+def test_the_0004_v3_recipe_warms_up_over_1000_batches(tmp_path):
+    trainer = Trainer("model_0004_inceptionresnetv2_v3", tmp_path, input_size=(75, 75),
+                      config=TrainingConfig(progress=False))
+    schedule = trainer.model.optimizer._learning_rate  # the schedule object, not its current value
+    assert isinstance(schedule, WarmupSchedule) and schedule.warmup_batches == 1000
+
+
+def test_time_limit_stops_with_a_checkpoint(tmp_path, filled_buffers):
+    buffers, refill = filled_buffers()
+    trainer = _trainer(tmp_path, checkpoint_every=1000)
+    result = trainer.train(BufferFeed(buffers, refill=refill), until_batch=10_000, time_limit_s=0.0)
+    assert 1 <= result["batches"] < 10_000
+    assert parse_checkpoint_name(trainer.last_checkpoint)[1] == trainer.batch
