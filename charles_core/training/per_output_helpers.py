@@ -42,13 +42,14 @@ class PerOutputHelperLoop:
         import tensorflow as tf
 
         variables = self.model.trainable_variables
-        total = [tf.zeros_like(v) for v in variables]
+        watched = [v.value for v in variables]  # the backing tf.Variables: what the tape sees
+        total = [tf.zeros_like(v) for v in watched]
         logs = {}
         for name, (inputs, targets) in per_output.items():
             with tf.GradientTape() as tape:
                 predictions = self.helpers[name](inputs, training=True)
                 loss = tf.reduce_mean(self.losses[name](targets, predictions))
-            gradients = tape.gradient(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            gradients = tape.gradient(loss, watched, unconnected_gradients=tf.UnconnectedGradients.ZERO)
             total = [t + g for t, g in zip(total, gradients)]
             logs[f"{name}_loss"] = loss
         self.model.optimizer.apply(total, variables)

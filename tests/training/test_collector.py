@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from charles_core import plugins
+from charles_core.data.sample import Sample
+from charles_core.training.collector import Collector, CollectorConfig, mirrored
+from charles_core.training.data_pipeline import make_balancer, make_buffers
+
+
+def test_mirrored_sample_flips_frame_steering_and_direction():
+    frame = np.zeros((4, 6, 3), np.uint8)
+    frame[:, 0] = 255
+    sample = Sample(frame, throttle=0.5, steering=-0.3, speed=3.0, purpose=(0.5, 0.2))
+    mirror = mirrored(sample)
+    assert (mirror.frame[:, -1] == 255).all() and (mirror.frame[:, 0] == 0).all()
+    assert mirror.steering == pytest.approx(0.3) and mirror.throttle == 0.5
+    np.testing.assert_allclose(mirror.purpose, [0.5, -0.2])
+
+
+def test_collector_records_the_npc_in_sync_into_balanced_buffers(tmp_path):
+    pytest.importorskip("gymnasium")
+    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.expert_driver import ExpertDriver
+
+    line = plugins.lines.get("charles_pilotnet_v1")
+    balancer = make_balancer(line, bins="coarse")
+    buffers = make_buffers(line, tmp_path / "b", (64, 64), balancer, capacity=30)
+    driver = ExpertDriver()
+    chosen = []
+
+    class Recording:
+        def act(self, session):
+            controls = driver.act(session)
+            chosen.append(controls)
+            return controls
+
+    with CarRacingSession(seed=3, action_repeat=2) as session:
+        collector = Collector(session, Recording(), line, (64, 64), balancer, buffers,
+                              CollectorConfig(seeds=(3,), mirror=True, perturb_probability=0.0))
+        for _ in range(150):
+            collector.step()
+    assert collector.steps == 150 == len(chosen)
+    counts = buffers.counts()
+    assert all(0 < c <= 30 for c in counts.values())
+    labels = {round(c["steering"], 5) for c in chosen} | {round(-c["steering"], 5) for c in chosen}
+    stored = [s for name in buffers.outputs for s in buffers.samples(name)]
+    assert all(s.frame.shape == (64, 64, 3) for s in stored)
+    assert all(round(s.steering, 5) in labels for s in stored)  # labels are the NPC's own choices
