@@ -109,7 +109,6 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     balancer = make_balancer(line, bins="coarse")
     buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
     collector = make_sim_collector(line, config.input_size, balancer, buffers, config.train_seeds, config.seed)
-    session = collector.session
     fill_buffers(collector, buffers, progress)
 
     trainer = Trainer(line, run_dir, input_size=config.input_size,
@@ -118,7 +117,7 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
     training = trainer.train(feed, until_batch=config.max_batches or 10**9,
                              time_limit_s=config.train_minutes * 60)
-    session.close()
+    collector.close()
     buffers.close()
     shutil.rmtree(run_dir / "buffers")  # frames of this run only; the checkpoint is what matters
     log(f"trained {trainer.batch} batches ({training['samples']:,} samples, {collector.steps:,} NPC steps) "

@@ -55,12 +55,26 @@ def mirrored(sample: Sample) -> Sample:
                   history=history, timestamp=sample.timestamp)
 
 
+class _Car:
+    """One NPC-driven session and what the collector tracks for it."""
+
+    def __init__(self, session, frames: int):
+        self.session = session
+        self.frames = collections.deque(maxlen=max(1, frames))
+        self.perturbation = (0, 0.0)  # (steps left, steering offset)
+
+
 class Collector:
-    """Drives a session with an NPC and feeds balancer -> buffers.
+    """Drives simulator sessions with an NPC and feeds balancer -> buffers.
+
+    Several sessions (cars on different tracks) are driven in turn, like the
+    many NPCs of the game: consecutive samples then come from different
+    places, so the balancer's sets (one sample per bin) complete far more
+    often than from one car's long runs of similar frames.
 
     Args:
-        session: a simulator session (``read``, ``apply``, ``speed``,
-            ``purpose()``, ``done``, ``reset(seed)``).
+        sessions: one simulator session or a list of them (``read``,
+            ``apply``, ``speed``, ``purpose()``, ``done``, ``reset(seed)``).
         driver: the NPC, ``driver.act(session) -> controls``.
         line: the line being trained (input size, frames per sample).
         input_size: ``(height, width)`` of recorded frames.
@@ -70,52 +84,66 @@ class Collector:
         config: a :class:`CollectorConfig`.
     """
 
-    def __init__(self, session, driver, line: LineConfig, input_size, balancer, buffers,
+    def __init__(self, sessions, driver, line: LineConfig, input_size, balancer, buffers,
                  config: CollectorConfig | None = None):
-        self.session, self.driver, self.line = session, driver, line
+        sessions = list(sessions) if isinstance(sessions, (list, tuple)) else [sessions]
+        self.cars = [_Car(session, line.frames) for session in sessions]
+        self.driver, self.line = driver, line
         self.input_size = tuple(input_size)
         self.balancer, self.buffers = balancer, buffers
         self.config = config or CollectorConfig()
         self.rng = np.random.default_rng(self.config.seed)
-        self.frames = collections.deque(maxlen=max(1, line.frames))
         self.steps = 0
         self.episodes = 0
-        self._perturbation = (0, 0.0)
         self._next_seed = 0
-        self._start_episode()
+        self._turn = 0
+        for car in self.cars:
+            self._start_episode(car)
 
-    def _start_episode(self):
+    @property
+    def session(self):
+        """The first car's session."""
+        return self.cars[0].session
+
+    def close(self) -> None:
+        for car in self.cars:
+            car.session.close()
+
+    def _start_episode(self, car: _Car):
         seeds = self.config.seeds
-        self.session.reset(seeds[self._next_seed % len(seeds)])
+        car.session.reset(seeds[self._next_seed % len(seeds)])
         self._next_seed += 1
         self.episodes += 1
-        self.frames.clear()
+        car.frames.clear()
 
-    def _frame(self) -> np.ndarray:
-        frame = resize_frame(self.session.read(), self.input_size)
-        self.frames.append(frame)
-        while len(self.frames) < self.frames.maxlen:  # first steps: repeat the oldest frame
-            self.frames.appendleft(self.frames[0])
-        return frame if len(self.frames) == 1 else np.concatenate(list(self.frames), axis=0)
+    def _frame(self, car: _Car) -> np.ndarray:
+        frame = resize_frame(car.session.read(), self.input_size)
+        car.frames.append(frame)
+        while len(car.frames) < car.frames.maxlen:  # first steps: repeat the oldest frame
+            car.frames.appendleft(car.frames[0])
+        return frame if len(car.frames) == 1 else np.concatenate(list(car.frames), axis=0)
 
-    def _executed(self, controls: dict) -> dict:
-        left, offset = self._perturbation
+    def _executed(self, car: _Car, controls: dict) -> dict:
+        left, offset = car.perturbation
         if left == 0 and self.rng.random() < self.config.perturb_probability:
             left = self.config.perturb_steps
             offset = float(self.rng.uniform(-1, 1) * self.config.perturb_steering)
         if left == 0:
             return controls
-        self._perturbation = (left - 1, offset)
+        car.perturbation = (left - 1, offset)
         steering = float(np.clip(controls["steering"] + offset, -1, 1))
         return {**controls, "steering": steering}
 
     def step(self) -> int:
-        """One simulator step; returns how many samples reached the buffers."""
-        frame = self._frame()
-        controls = self.driver.act(self.session)
+        """One simulator step of the next car; returns how many samples reached the buffers."""
+        car = self.cars[self._turn]
+        self._turn = (self._turn + 1) % len(self.cars)
+        session = car.session
+        frame = self._frame(car)
+        controls = self.driver.act(session)
         sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
-                        speed=self.session.speed, purpose=self.session.purpose())
-        self.session.apply(self._executed(controls))
+                        speed=session.speed, purpose=session.purpose())
+        session.apply(self._executed(car, controls))
         self.steps += 1
         samples = [sample, mirrored(sample)] if self.config.mirror else [sample]
         stored = 0
@@ -125,8 +153,8 @@ class Collector:
             else:
                 self.balancer.add(sample)
                 stored += sum(self.buffers.add_ready(self.balancer.take_ready()).values())
-        if self.session.done:
-            self._start_episode()
+        if session.done:
+            self._start_episode(car)
         return stored
 
     def refill(self, max_steps: int = 200) -> int:

@@ -15,14 +15,14 @@ from charles_core.lines.line_config import LineConfig
 
 #: Coarse bins for simulator data. The spec's bins (0.1 wide, 21 per output) need
 #: far more driving than two CPU cores give in minutes: the NPC's steering is mostly
-#: small (half of it within +-0.08) and a set completes only when every bin has a
-#: sample. These split each output near its quartiles, so most samples are kept
-#: while left / straight / right and brake / part / full throttle stay balanced.
+#: small and a set completes only when every bin has a sample. These keep most
+#: samples and still balance what matters: left / straight / right, and slowing
+#: down (brake, coast, light gas) against accelerating.
 COARSE_BINS = {
-    "steering": BinSpec(edges=(-1.0, -0.08, 0.08, 1.0)),
-    "throttle": BinSpec(edges=(-1.0, -0.01, 0.5, 1.0)),
-    "acceleration": BinSpec(edges=(0.0, 0.01, 0.5, 1.0)),
-    "braking": BinSpec(edges=(0.0, 0.01, 1.0)),
+    "steering": BinSpec(edges=(-1.0, -0.05, 0.05, 1.0)),
+    "throttle": BinSpec(edges=(-1.0, 0.5, 1.0)),
+    "acceleration": BinSpec(edges=(0.0, 0.5, 1.0)),
+    "braking": BinSpec(edges=(0.0, 0.02, 1.0)),
 }
 BIN_CHOICES = ("spec", "coarse")
 
@@ -92,14 +92,17 @@ class DatasetFeeder:
 
 
 def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0,
-                       mirror: bool = True, action_repeat: int = 2):
-    """The NPC on the embedded simulator feeding ``balancer -> buffers`` (one sample per 25 Hz step)."""
+                       mirror: bool = True, action_repeat: int = 2, cars: int = 8):
+    """NPC-driven cars on the embedded simulator feeding ``balancer -> buffers``.
+
+    One sample per 25 Hz step of each car, the cars taking turns (see ``Collector``).
+    """
     from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.collector import Collector, CollectorConfig
 
-    session = CarRacingSession(seed=seeds[0], action_repeat=action_repeat)
-    return Collector(session, ExpertDriver(), line, input_size, balancer, buffers,
+    sessions = [CarRacingSession(seed=seeds[0], action_repeat=action_repeat) for _ in range(cars)]
+    return Collector(sessions, ExpertDriver(), line, input_size, balancer, buffers,
                      CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed))
 
 

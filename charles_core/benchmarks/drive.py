@@ -1,0 +1,120 @@
+"""Drive-loop predictions per second against the raw compiled forward pass and ``model.predict``.
+
+Three ways to get one prediction per frame from the same model, in one run:
+
+- ``raw``: the compiled batch-1 forward pass alone (``CompiledPredictor``);
+- ``loop``: the full player loop (capture thread, preprocessing, prediction,
+  decoding, controller) with no rate cap, frames already at the input size
+  (the screen source resizes in its capture thread);
+- ``predict``: ``model.predict`` once per frame, what most driving scripts do.
+
+Bars: loop / raw >= 0.9; loop / predict >= 20 for the quickstart's line and
+>= 1.4 for InceptionResNetV2 at 270x480 on this CPU.
+
+Run: ``charles bench drive model_0004_inceptionresnetv2_v3 --input-size 270x480 --json``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+
+class _FrameSource:
+    """Fresh random frames at the model's input size."""
+
+    def __init__(self, size):
+        rng = np.random.default_rng(0)
+        self.frames = rng.integers(0, 256, (8, *size, 3), dtype=np.uint8)
+        self.index = 0
+
+    def read(self):
+        self.index += 1
+        return self.frames[self.index % len(self.frames)]
+
+
+class _NullController:
+    def apply(self, controls):
+        return controls
+
+
+def _timed(function, count: int, warmup: int) -> float:
+    for _ in range(warmup):
+        function()
+    started = time.perf_counter()
+    for _ in range(count):
+        function()
+    return count / (time.perf_counter() - started)
+
+
+def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5, predict_calls: int | None = None,
+                  seed: int = 0) -> dict:
+    from charles_core.driving.drive import make_history, make_preprocess
+    from charles_core.driving.player import Player
+    from charles_core.driving.player_config import PlayerConfig
+    from charles_core.inference import CompiledPredictor
+    from charles_core.line_predictor import LinePredictor
+    from charles_core.models import create_model
+
+    model = create_model(line, input_size=tuple(input_size), seed=seed, load_sources=False)
+    line_config = model.charles_line
+    source = _FrameSource(tuple(input_size))
+    preprocess = make_preprocess(line_config, tuple(input_size))
+    inputs = preprocess(source.read(), make_history(line_config))
+
+    compiled = CompiledPredictor(model)
+    unbatched = {name: value[0] for name, value in inputs.items()}
+    raw_pps = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
+
+    player = Player(source, LinePredictor(model), _NullController(), preprocess,
+                    config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None)
+    player.run(max_steps=warmup)
+    stats = player.run(max_steps=predictions)
+    loop_pps = stats.pps
+
+    calls = predict_calls or max(10, predictions // 4)
+    predict_pps = _timed(lambda: model.predict(inputs, verbose=0), calls, 2)
+    return {
+        "benchmark": "drive",
+        "line": line_config.name,
+        "input_size": list(input_size),
+        "raw_pps": round(raw_pps, 2),
+        "loop_pps": round(loop_pps, 2),
+        "predict_pps": round(predict_pps, 2),
+        "loop_over_raw": round(loop_pps / raw_pps, 3),
+        "loop_over_predict": round(loop_pps / predict_pps, 2),
+    }
+
+
+def add_arguments(parser) -> None:
+    from charles_core.frames import parse_size
+
+    parser.add_argument("line")
+    parser.add_argument("--input-size", type=parse_size, default=None, metavar="HxW",
+                        help="default: the line's native size")
+    parser.add_argument("--predictions", type=int, default=100, help="timed predictions per method")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+
+
+def run_from_args(args) -> int:
+    from charles_core import plugins
+
+    size = args.input_size or plugins.lines.get(args.line).input_size
+    result = run_benchmark(args.line, size, args.predictions, args.warmup)
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run_from_args(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Trainer throughput against raw ``train_on_batch`` on the same model and batch, in one run.
+
+The trainer draws every batch from disk-backed buffers (``BufferSet``), turns
+it into model data and feeds ``model.fit`` through ``tf.data``; the raw loop
+calls ``model.train_on_batch`` on one batch already in memory. The ratio says
+what the data path costs: at least 0.95 is the bar.
+
+Run: ``charles bench train charles_pilotnet_v1 --input-size 72x96 --batch 16 --json``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+RATIO_BAR = 0.95
+
+
+def _fill(buffers, rng, count_per_buffer):
+    from charles_core.data.sample import Sample
+
+    height, width, _ = buffers.frame_shape
+    frames = rng.integers(0, 256, (64, height, width, 3), dtype=np.uint8)  # reused pixels, fresh labels
+    for name in buffers.outputs:
+        for index in range(count_per_buffer):
+            buffers.add(name, Sample(frames[index % 64], throttle=float(rng.uniform(-1, 1)),
+                                     steering=float(rng.uniform(-1, 1)), speed=float(rng.uniform(0, 50))))
+
+
+def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: int = 60, warmup: int = 5,
+                  directory: str | None = None) -> dict:
+    """Measure both loops; returns samples/s of each and their ratio."""
+    from charles_core.data.buffer_set import BufferSet
+    from charles_core.training.buffer_feed import BufferFeed
+    from charles_core.training.data_pipeline import make_balancer
+    from charles_core.training.model_data import model_data
+    from charles_core.training.trainer import Trainer
+    from charles_core.training.training_config import TrainingConfig
+
+    rng = np.random.default_rng(0)
+    work = tempfile.mkdtemp(prefix="charles-bench-train-", dir=directory)
+    try:
+        trainer = Trainer(line, f"{work}/run", input_size=input_size,
+                          config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9,
+                                                log_every=10**9, progress=False))
+        balancer = make_balancer(trainer.line)
+        total = (warmup + batches + 4) * batch_per_buffer  # +4: the pipeline reads ahead
+        # every sample drawn once, none refilled: the pause threshold sits below what is drawn
+        buffers = BufferSet(f"{work}/buffers", balancer.buffer_names, (*input_size, 3), capacity=total,
+                            label_mode=balancer.label_mode, pause_fraction=0.01)
+        _fill(buffers, rng, total)
+        samples_per_batch = batch_per_buffer * len(buffers.outputs)
+
+        stamps = []
+        trainer.train(BufferFeed(buffers), until_batch=warmup + batches,
+                      on_batch=lambda number, logs: stamps.append(time.perf_counter()))
+        trainer_rate = batches * samples_per_batch / (stamps[-1] - stamps[warmup - 1])
+
+        _fill(buffers, rng, batch_per_buffer)
+        x, y, w = model_data(trainer.line, buffers.draw(batch_per_buffer, rng))
+        raw_rate = _timed_train(trainer.model, x, y, w, samples_per_batch, batches, warmup)
+        buffers.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    ratio = trainer_rate / raw_rate
+    return {
+        "benchmark": "train",
+        "line": trainer.line.name,
+        "input_size": list(input_size),
+        "batch": samples_per_batch,
+        "batches": batches,
+        "trainer_samples_per_s": round(trainer_rate, 2),
+        "raw_train_on_batch_samples_per_s": round(raw_rate, 2),
+        "ratio": round(ratio, 3),
+        "ratio_bar": RATIO_BAR,
+        "ok": ratio >= RATIO_BAR,
+    }
+
+
+def add_arguments(parser) -> None:
+    from charles_core.frames import parse_size
+
+    parser.add_argument("line")
+    parser.add_argument("--input-size", type=parse_size, default=(72, 96), metavar="HxW")
+    parser.add_argument("--batch", type=int, default=16, help="samples per buffer per batch")
+    parser.add_argument("--batches", type=int, default=60, help="timed batches per loop")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--directory", default=None, help="where the temporary buffers go")
+    parser.add_argument("--json", action="store_true")
+
+
+def run_from_args(args) -> int:
+    result = run_benchmark(args.line, args.input_size, args.batch, args.batches, args.warmup, args.directory)
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run_from_args(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: int = 2, warmup: int = 1) -> float:
+    """Samples/s that ``train_on_batch`` consumes for ``line`` at ``input_size`` (random data)."""
+    from charles_core.models import get_line
+    from charles_core.training.model_data import model_data
+    from charles_core.training.trainer import Trainer
+    from charles_core.training.training_config import TrainingConfig
+
+    config = get_line(line)
+    trainer = Trainer(config, tempfile.mkdtemp(prefix="charles-bench-rate-"), input_size=input_size,
+                      config=TrainingConfig(progress=False))
+    rng = np.random.default_rng(0)
+    size = batch_per_buffer * len(config.outputs)
+    batch = {"frames": rng.integers(0, 256, (size, *input_size, 3), dtype=np.uint8),
+             **{name: rng.uniform(-1, 1, size).astype(np.float32) for name in ("throttle", "steering")}}
+    batch["acceleration"], batch["braking"] = np.maximum(batch["throttle"], 0), np.maximum(-batch["throttle"], 0)
+    x, y, w = model_data(config, batch)
+    return _timed_train(trainer.model, x, y, w, size, steps, warmup)
+
+
+def _timed_train(model, x, y, w, size, steps, warmup) -> float:
+    for _ in range(warmup):
+        model.train_on_batch(x, y, sample_weight=w)
+    started = time.perf_counter()
+    for _ in range(steps):
+        model.train_on_batch(x, y, sample_weight=w)
+    return steps * size / (time.perf_counter() - started)
