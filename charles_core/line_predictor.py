@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from charles_core.errors import ConfigError
 from charles_core.inference import CompiledPredictor
 from charles_core.training.model_data import decode_predictions
 
@@ -17,6 +18,9 @@ class LinePredictor:
 
     Args:
         model: the model (its ``charles_line`` attribute names the line).
+        runtime: ``"tflite"`` (LiteRT, the faster one measured here; the
+            default) or ``"keras"`` (the compiled Keras graph: no conversion,
+            instant weight swaps).
 
     Example:
 
@@ -26,9 +30,17 @@ class LinePredictor:
     ```
     """
 
-    def __init__(self, model):
+    def __init__(self, model, runtime: str = "tflite"):
         self.line = model.charles_line
-        self.compiled = CompiledPredictor(model)
+        if runtime == "tflite":
+            from charles_core.tflite_predictor import TFLitePredictor
+
+            self.compiled = TFLitePredictor(model)
+        elif runtime == "keras":
+            self.compiled = CompiledPredictor(model)
+        else:
+            raise ConfigError(f"runtime must be 'tflite' or 'keras'; got {runtime!r}")
+        self.runtime = runtime
         self.last_raw: dict[str, np.ndarray] = {}
 
     @property

@@ -15,6 +15,24 @@ from charles_core.initializers.initializer_spec import InitializerSpec
 from charles_core.parts import part_layers
 
 
+# Modules defining the serializable layers and schedules checkpoints refer to:
+# imported before loading so Keras can find the classes (safe_mode stays on).
+SERIALIZABLE_MODULES = (
+    "charles_core.backbones.frame_preprocessing",
+    "charles_core.training.warmup_schedule",
+    "charles_core.history_branch",
+)
+
+
+def register_serializables() -> None:
+    import importlib
+    import importlib.util
+
+    for name in SERIALIZABLE_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
 def load_checkpoint_model(path, compile: bool = False):
     """Load a ``.keras`` checkpoint safely; corrupt or foreign files raise StorageError.
 
@@ -29,6 +47,7 @@ def load_checkpoint_model(path, compile: bool = False):
         raise StorageError(f"checkpoint {path} does not exist")
     if path.suffix != ".keras":
         raise StorageError(f"checkpoint {path} is not a .keras file (the format charles_core writes)")
+    register_serializables()
     try:
         return keras.saving.load_model(str(path), compile=compile, safe_mode=True)
     except Exception as error:  # zip, h5 and deserialisation errors alike

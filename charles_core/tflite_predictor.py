@@ -1,0 +1,87 @@
+"""LiteRT (TensorFlow Lite) inference at batch 1: the faster runtime on CPUs.
+
+Measured here (``charles bench drive``, two CPU cores): the LiteRT
+interpreter beats the compiled Keras graph (about 2.4x for the quickstart's
+PilotNet line, a few percent for InceptionResNetV2 at 270x480) and ONNX
+Runtime (slower than both for InceptionResNetV2), so it is the driving
+default. The model converts in memory (no file, nothing to unpickle);
+swapping weights reconverts, which takes seconds for the large backbones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from charles_core.errors import ConfigError
+
+
+class TFLitePredictor:
+    """Same interface as :class:`~charles_core.inference.CompiledPredictor`, on LiteRT.
+
+    Args:
+        model: a model built by ``create_model`` (dict inputs and outputs).
+        threads: interpreter threads (default: all cores).
+
+    Example:
+
+    ```python
+    predictor = TFLitePredictor(model)
+    predictor.predict({"frame": frame})  # {"throttle": array([..]), "steering": array([..])}
+    ```
+    """
+
+    def __init__(self, model, threads: int | None = None):
+        self.model = model
+        self.threads = threads
+        self.input_shapes = {t.name: tuple(t.shape[1:]) for t in model.inputs}
+        self.weights_name = "initial"
+        self._convert()
+
+    def _convert(self) -> None:
+        import tensorflow as tf
+
+        signature = {name: tf.TensorSpec((1, *shape), tf.float32, name=name) for name, shape in self.input_shapes.items()}
+        forward = tf.function(lambda inputs: self.model(inputs, training=False), input_signature=[signature])
+        concrete = forward.get_concrete_function()
+        # The tf.function (not the model) must be the trackable: with the model the
+        # converted graph reads unbound variables and predicts NaN.
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], forward)
+        interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=self.threads)
+        interpreter.allocate_tensors()
+        # Outputs come out as Identity, Identity_1, ... in the traced structure's flattened order.
+        output_names = tf.nest.flatten({name: name for name in concrete.structured_outputs})
+        by_tensor_name = {d["name"]: d["index"] for d in interpreter.get_output_details()}
+        tensor_names = ["Identity"] + [f"Identity_{i}" for i in range(1, len(output_names))]
+        if sorted(by_tensor_name) != sorted(tensor_names):
+            raise ConfigError(f"unexpected LiteRT outputs {sorted(by_tensor_name)} for {output_names}")
+        self._outputs = {name: by_tensor_name[t] for name, t in zip(output_names, tensor_names)}
+        self._inputs = {}
+        for detail in interpreter.get_input_details():
+            matches = [n for n in self.input_shapes if n in detail["name"]]
+            if len(matches) != 1:
+                raise ConfigError(f"LiteRT input {detail['name']!r} matches no single model input {sorted(self.input_shapes)}")
+            self._inputs[matches[0]] = detail["index"]
+        self._interpreter = interpreter
+
+    def predict(self, inputs: dict) -> dict[str, np.ndarray]:
+        """One prediction; ``inputs`` maps input name -> unbatched array; outputs are unbatched."""
+        for name, shape in self.input_shapes.items():
+            if name not in inputs:
+                raise ConfigError(f"missing model input {name!r}; the model takes {sorted(self.input_shapes)}")
+            value = np.asarray(inputs[name], np.float32)
+            if value.shape != shape:
+                raise ConfigError(f"input {name!r} must have shape {shape}; got {value.shape}")
+            self._interpreter.set_tensor(self._inputs[name], value[None])
+        self._interpreter.invoke()
+        return {name: self._interpreter.get_tensor(index)[0].copy() for name, index in self._outputs.items()}
+
+    def load_weights(self, path) -> None:
+        """Swap in a checkpoint's weights, then reconvert."""
+        from charles_core.initializers.checkpoint import load_checkpoint_model
+
+        source = load_checkpoint_model(path)
+        if source.name != self.model.name:
+            raise ConfigError(f"checkpoint {path} is of line {source.name}, the player runs {self.model.name}")
+        self.model.set_weights(source.get_weights())
+        self._convert()
+        self.weights_name = str(path)
