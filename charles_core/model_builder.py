@@ -71,6 +71,15 @@ def _frame_features(line: LineConfig, spec: BackboneSpec, frames, height: int, w
     return _pooling(spec, f"pool{suffix}")(x)
 
 
+def _named_outputs(tensors: dict) -> dict:
+    """Give each tensor an output named by its key (an ``Identity`` layer, no weights).
+
+    The Dense layers underneath keep their ``history_*`` names, so they stay in
+    the recurrent part for transfer and freezing.
+    """
+    return {name: keras.layers.Identity(name=name)(tensor) for name, tensor in tensors.items()}
+
+
 def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
     """The untrained Keras model of ``line`` at ``input_size`` (default: native).
 
@@ -80,9 +89,17 @@ def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
 
     Returns:
         A ``keras.Model`` named after the line with dict inputs (``frame`` or
-        ``frames``, plus ``current_controls`` / history where the line has them)
-        and dict outputs keyed by output name.
+        ``frames``, plus ``current_controls`` / ``history`` where the line has
+        them; recurrent-only lines have no frame input) and dict outputs keyed
+        by output name, plus ``aux_<output>`` for lines with auxiliary heads.
     """
+    if not line.has_frame_input:
+        # Recurrent-only lines (0008 v5, v6): no frame, no CNN; the branch's heads are the outputs.
+        from charles_core.history_branch import build_history_branch
+
+        history_inputs, _, heads = build_history_branch(line)
+        return keras.Model(history_inputs, _named_outputs(heads), name=line.name)
+
     spec = plugins.backbones.get(line.backbone)
     height, width = check_input_size(line, spec, input_size or line.input_size)
     frame_name = "frames" if line.frame_mode == "time_distributed" else "frame"
@@ -90,16 +107,18 @@ def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
     inputs = {frame_name: frames}
 
     extras = []
+    auxiliary = {}
     if line.current_controls_input:
         current = keras.Input((len(line.outputs),), name="current_controls")
         inputs["current_controls"] = current
         extras.append(current)
     if line.history is not None:
-        from charles_core.history_branch import build_history_branch
+        from charles_core.history_branch import AUX_PREFIX, build_history_branch
 
-        history_inputs, history_features = build_history_branch(line)
+        history_inputs, history_features, history_aux = build_history_branch(line)
         inputs.update(history_inputs)
         extras.append(history_features)
+        auxiliary = _named_outputs({AUX_PREFIX + name: tensor for name, tensor in history_aux.items()})
 
     if line.backbone_per_output:
         outputs = {}
@@ -116,4 +135,5 @@ def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
         if extras:
             features = keras.layers.Concatenate(name="features")([features, *extras])
         outputs = build_heads(features, line.outputs, line.common_layers, line.head_layers, line.hidden_activation)
+    outputs.update(auxiliary)  # aux_<output> (0008 v4): same targets, on the history branch only
     return keras.Model(inputs, outputs, name=line.name)

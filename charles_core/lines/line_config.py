@@ -27,9 +27,27 @@ def _size(instance, attribute, value):
         raise ValueError(f"{attribute.name} must be (height, width), positive; got {value!r}")
 
 
+HISTORY_SIGNAL_NAMES = ("throttle", "acceleration", "braking", "steering", "speed", "purpose")
+
+
+def _history_signals(instance, attribute, value):
+    unknown = [v for v in value if v not in HISTORY_SIGNAL_NAMES]
+    if not value or unknown or len(set(value)) != len(value):
+        raise ValueError(
+            f"history signals must be distinct names from {HISTORY_SIGNAL_NAMES}; got {value!r}"
+        )
+
+
 @attrs.frozen
 class HistorySpec:
     """The past-values input of lines 0001 v1/v2 and 0007-0009.
+
+    The model sees one input, ``"history"``, of shape ``(steps, features)``:
+    one row per past step, oldest first, the newest row being the step
+    *before* the one predicted (strictly past). Its columns are the signals in
+    ``signals`` order, ``"purpose"`` taking two (distance, direction); see
+    :func:`charles_core.history_branch.history_columns`. Speed is multiplied by
+    ``speed_scale`` so every column is of order 1.
 
     Args:
         signals: which past values the model sees, each ``steps`` long, oldest
@@ -38,24 +56,65 @@ class HistorySpec:
         steps: how many past steps (60 in every published line).
         branch: ``"dense"`` (flattened, Dense stack), ``"td_dense_lstm"``
             (TimeDistributed Dense then one LSTM) or ``"lstm"`` (stacked LSTMs).
-        layers: widths of the branch's Dense / LSTM layers (not documented by
-            the original project; settings).
+        layers: widths of the branch's Dense / TimeDistributed Dense / LSTM
+            layers (not documented by the original project; settings).
+        recurrent_units: width of the single LSTM of ``"td_dense_lstm"``.
         post_dense: Dense layers after the recurrent part (0008 v3).
-        use_state: feed the last LSTM's state ("thought vector") instead of its
-            output (0008 v6, v7).
-        auxiliary_heads: widths of auxiliary Dense layers on the branch whose
-            outputs predict the targets too (0008 v4-v6); empty for none.
+        use_state: feed the last LSTM's *cell* state ("thought vector")
+            instead of its output (0008 v6, v7). An LSTM's hidden state equals
+            its last output, so the cell state is the one that differs.
+        auxiliary_heads: widths of the auxiliary Dense layers on the branch
+            (0008 v4-v6); empty for no auxiliary outputs (unless ``alone``).
+        auxiliary_head_layers: widths of each auxiliary output's own head
+            (a quarter of the standard 256/64/16 by default).
         auxiliary_loss_weight: the auxiliary outputs' loss weight (0.25).
+        alone: the recurrent branch alone, no frame input and no CNN: the
+            auxiliary part's heads are the model's outputs (0008 v5, v6).
+        current_purpose: also feed the *current* purpose (2 values) next to
+            the flattened history (0007, where purpose was not yet a history).
+        speed_scale: factor applied to speed values (the simulator's speed
+            reaches ~100 units/s; 0.01 brings it to ~1).
+
+    Example:
+
+    ```python
+    HistorySpec(signals=("throttle", "steering", "speed", "purpose"), branch="lstm",
+                layers=(128,) * 5, post_dense=(128,) * 3)
+    ```
     """
 
-    signals: tuple[str, ...] = attrs.field(default=("throttle", "steering", "speed"), converter=tuple)
-    steps: int = 60
+    signals: tuple[str, ...] = attrs.field(
+        default=("throttle", "steering", "speed"), converter=tuple, validator=_history_signals
+    )
+    steps: int = attrs.field(default=60, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
     branch: str = attrs.field(default="dense", validator=attrs.validators.in_(HISTORY_BRANCHES))
     layers: tuple[int, ...] = attrs.field(default=(256, 256, 256, 256, 256), converter=tuple, validator=_positive_ints)
+    recurrent_units: int = attrs.field(default=128, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
     post_dense: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
     use_state: bool = False
     auxiliary_heads: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
-    auxiliary_loss_weight: float = 0.25
+    auxiliary_head_layers: tuple[int, ...] = attrs.field(default=(64, 16, 4), converter=tuple, validator=_positive_ints)
+    auxiliary_loss_weight: float = attrs.field(default=0.25, converter=float)
+    alone: bool = False
+    current_purpose: bool = False
+    speed_scale: float = attrs.field(default=0.01, converter=float)
+
+    def __attrs_post_init__(self):
+        if self.branch == "dense" and self.use_state:
+            raise ValueError("history use_state needs an LSTM branch ('lstm' or 'td_dense_lstm')")
+        if self.branch in ("dense", "lstm") and not self.layers:
+            raise ValueError(f"history branch {self.branch!r} needs at least one layer width")
+        if self.current_purpose and "purpose" in self.signals:
+            raise ValueError("purpose is either a history signal or the current_purpose input, not both")
+        if not self.auxiliary_loss_weight > 0:
+            raise ValueError(f"auxiliary_loss_weight must be > 0; got {self.auxiliary_loss_weight}")
+        if not self.speed_scale > 0:
+            raise ValueError(f"speed_scale must be > 0; got {self.speed_scale}")
+
+    @property
+    def has_auxiliary_outputs(self) -> bool:
+        """Whether the model carries ``aux_<output>`` outputs besides its main ones."""
+        return bool(self.auxiliary_heads) and not self.alone
 
 
 @attrs.frozen
@@ -145,6 +204,17 @@ class LineConfig:
             raise ValueError(f"{self.name}: frame_mode {self.frame_mode!r} needs frames >= 2")
         if self.backbone_per_output and self.frame_mode != "single":
             raise ValueError(f"{self.name}: one backbone per output works with single frames only")
+        if self.history is not None and not isinstance(self.history, HistorySpec):
+            raise TypeError(f"{self.name}: history must be a HistorySpec; got {type(self.history).__name__}")
+        if self.history is not None and self.history.alone and (
+            self.frame_mode != "single" or self.backbone_per_output or self.current_controls_input
+        ):
+            raise ValueError(f"{self.name}: a history-alone line has no frame input, so no frame options")
+
+    @property
+    def has_frame_input(self) -> bool:
+        """False for recurrent-only lines (0008 v5, v6): the model sees no frame."""
+        return self.history is None or not self.history.alone
 
     @property
     def output_names(self) -> tuple[str, ...]:

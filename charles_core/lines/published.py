@@ -9,6 +9,8 @@ from charles_core.lines import (
     model_0004_inceptionresnetv2,
     model_0005_inceptionresnetv2,
     model_0006_inceptionresnetv2,
+    model_0007_inceptionresnetv2,
+    model_0008_irv2_data_td,
     model_0009_irv2_cr_tl,
     two_backbone_lines,
 )
@@ -20,6 +22,8 @@ LINE_MODULES = (
     model_0004_inceptionresnetv2,
     model_0005_inceptionresnetv2,
     model_0006_inceptionresnetv2,
+    model_0007_inceptionresnetv2,
+    model_0008_irv2_data_td,
     model_0009_irv2_cr_tl,
     two_backbone_lines,
     charles_pilotnet,

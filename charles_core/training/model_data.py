@@ -58,8 +58,10 @@ def nearest_bin(values: np.ndarray, bins) -> np.ndarray:
 
 def model_data(line: LineConfig, batch: dict):
     """``(inputs, targets, sample_weights)`` dicts for ``model.train_on_batch``."""
-    frame_key = "frames" if line.frame_mode == "time_distributed" else "frame"
-    inputs = {frame_key: frames_for_line(line, batch["frames"])}
+    inputs = {}
+    if line.has_frame_input:  # recurrent-only lines (0008 v5, v6) see no frame
+        frame_key = "frames" if line.frame_mode == "time_distributed" else "frame"
+        inputs[frame_key] = frames_for_line(line, batch["frames"])
     needs_current = line.current_controls_input or any(o.kind == "delta" for o in line.outputs)
     current = _current_values(line, batch) if needs_current else {}
     if line.current_controls_input:
@@ -78,15 +80,49 @@ def model_data(line: LineConfig, batch: dict):
         else:
             targets[output.name] = nearest_bin(label - current[output.name], output.bins)
         weights[output.name] = np.asarray(batch.get(f"mask_{output.name}", np.ones(len(label))), np.float32)
+    for name in _auxiliary_names(line):  # aux_<output>: the same labels and masks
+        main = name[len("aux_"):]
+        targets[name], weights[name] = targets[main], weights[main]
     return inputs, targets, weights
 
 
+def _auxiliary_names(line: LineConfig) -> tuple[str, ...]:
+    if line.history is None:
+        return ()
+    from charles_core.history_branch import auxiliary_output_names
+
+    return auxiliary_output_names(line)
+
+
 def losses_for_line(line: LineConfig) -> dict[str, str]:
-    """Loss per output: mean squared error for regression, cross-entropy for bins."""
-    return {
+    """Loss per output: mean squared error for regression, cross-entropy for bins.
+
+    Auxiliary outputs (``aux_<output>``, 0008 v4) get their output's loss.
+
+    Example:
+        >>> losses_for_line(get_line("model_0008_irv2_data_td_v4"))  # doctest: +SKIP
+        {'throttle': 'mse', 'steering': 'mse', 'aux_throttle': 'mse', 'aux_steering': 'mse'}
+    """
+    losses = {
         o.name: "mse" if o.kind == "regression" else "sparse_categorical_crossentropy"
         for o in line.outputs
     }
+    for name in _auxiliary_names(line):
+        losses[name] = losses[name[len("aux_"):]]
+    return losses
+
+
+def loss_weights_for_line(line: LineConfig) -> dict[str, float]:
+    """Loss weight per output: 1 for the main outputs, ``auxiliary_loss_weight`` (0.25) for aux ones.
+
+    Example:
+        >>> loss_weights_for_line(get_line("model_0008_irv2_data_td_v4"))["aux_steering"]  # doctest: +SKIP
+        0.25
+    """
+    weights = {o.name: 1.0 for o in line.outputs}
+    for name in _auxiliary_names(line):
+        weights[name] = float(line.history.auxiliary_loss_weight)
+    return weights
 
 
 def decode_predictions(line: LineConfig, predictions: dict, current: dict | None = None) -> dict[str, float]:

@@ -25,7 +25,7 @@ from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 from charles_core.models import create_model, get_line
 from charles_core.training.checkpoints import CHECKPOINT_DIR, parse_checkpoint_name, save_checkpoint
-from charles_core.training.model_data import losses_for_line, model_data
+from charles_core.training.model_data import loss_weights_for_line, losses_for_line, model_data
 from charles_core.training.training_config import TrainingConfig
 
 
@@ -47,7 +47,8 @@ def compile_for_line(model, line: LineConfig, learning_rate: float, warmup_batch
     from charles_core.training.warmup_schedule import WarmupSchedule
 
     optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches))
-    model.compile(optimizer=optimizer, loss=losses_for_line(line), jit_compile=False)
+    model.compile(optimizer=optimizer, loss=losses_for_line(line), loss_weights=loss_weights_for_line(line),
+                  jit_compile=False)
 
 
 def load_for_resume(path, line: LineConfig | None = None):
