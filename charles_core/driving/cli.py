@@ -32,7 +32,7 @@ def cmd_drive(args):
         if args.controller != "sim":
             raise ConfigError("--source sim drives the simulator: use --controller sim")
         result = drive_simulator(model, args.seeds, rate_hz=args.rate_hz, max_steps=args.max_steps,
-                                 unstuck=args.unstuck, watch=args.watch,
+                                 unstuck=args.unstuck, watch=args.watch, runtime=args.runtime,
                                  status=(lambda status: None) if args.json else None)
         if args.json:
             print(json.dumps(result))
@@ -41,7 +41,7 @@ def cmd_drive(args):
                   f"(per seed {result['per_seed']}; {result['pps']:.1f} predictions/s)")
         return 0
     stats = drive_game(model, source=args.source, controller=args.controller, rate_hz=args.rate_hz,
-                       region=args.region, watch=args.watch, max_seconds=args.seconds)
+                       region=args.region, watch=args.watch, max_seconds=args.seconds, runtime=args.runtime)
     print(f"\n{stats}")
     return 0
 
@@ -60,4 +60,6 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
     sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
+    sub.add_argument("--runtime", choices=("tflite", "keras"), default="tflite",
+                     help="inference runtime (LiteRT is the faster one measured here)")
     sub.set_defaults(func=cmd_drive)

@@ -27,39 +27,84 @@ def load_line_model(checkpoint):
     return model
 
 
-def frame_input_size(model) -> tuple[int, int]:
-    frame = next(t for t in model.inputs if t.name in ("frame", "frames"))
+def frame_input_size(model) -> tuple[int, int] | None:
+    """The model's frame size ``(height, width)``; ``None`` for recurrent-only lines (no frame)."""
+    frame = next((t for t in model.inputs if t.name in ("frame", "frames")), None)
+    if frame is None:
+        return None
     return tuple(int(d) for d in frame.shape[-3:-1])
 
 
-def make_preprocess(line, input_size):
-    """``preprocess(frame, history) -> inputs`` (batch of 1) for the player."""
+def make_preprocess(line, input_size, purpose=None):
+    """``preprocess(frame, history) -> inputs`` (batch of 1) for the player.
+
+    History lines read their keeper (:func:`make_history`) through
+    :func:`~charles_core.history_branch.history_inputs_from_keeper`, the same
+    assembly the trainer applies to the collector's samples.
+
+    Args:
+        line: the line.
+        input_size: the frame size; ``None`` for recurrent-only lines.
+        purpose: ``() -> (distance, direction)``, the current purpose (0007 only).
+
+    Example:
+
+    ```python
+    preprocess = make_preprocess(line, (75, 75), purpose=session.purpose)
+    inputs = preprocess(frame, history)   # {"frame": (1, 75, 75, 3), "history": (1, 60, 5)}
+    ```
+    """
     from charles_core.training.model_data import frames_for_line
 
     key = "frames" if line.frame_mode == "time_distributed" else "frame"
+    if line.history is not None and line.history.current_purpose and purpose is None:
+        raise ConfigError(f"{line.name} takes the current purpose: give make_preprocess a purpose source")
 
     def preprocess(frame, history):
-        current = resize_frame(frame, input_size)
-        if line.frames > 1:
-            past = [resize_frame(f, input_size) for f in history.past_frames(fill=frame)[1:]]
-            current = np.concatenate([*past, current], axis=0)  # oldest on top, as recorded
-        inputs = {key: frames_for_line(line, current[None])}
+        inputs = {}
+        if line.has_frame_input:
+            current = resize_frame(frame, input_size)
+            if line.frames > 1:
+                past = [resize_frame(f, input_size) for f in history.past_frames(fill=frame)[1:]]
+                current = np.concatenate([*past, current], axis=0)  # oldest on top, as recorded
+            inputs[key] = frames_for_line(line, current[None])
         if line.current_controls_input:
             last = history.history() if history is not None and history.signals else {}
             inputs["current_controls"] = np.array(
                 [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32)
+        if line.history is not None:
+            from charles_core.history_branch import history_inputs_from_keeper
+
+            inputs.update(history_inputs_from_keeper(line, history, purpose() if purpose is not None else None))
         return inputs
 
     return preprocess
 
 
 def make_history(line):
+    """The player's history keeper for ``line`` (``None`` when it needs none).
+
+    History lines get a :class:`~charles_core.history_branch.LineHistory` as
+    long as their history; the player pushes each step's predictions and
+    telemetry (speed, purpose) after predicting, as the collector does.
+    """
     from charles_core.driving.history import HistoryKeeper
 
+    if line.history is not None:
+        from charles_core.history_branch import make_history_keeper
+
+        return make_history_keeper(line)
     signals = {o.name: () for o in line.outputs} if line.current_controls_input else {}
     if line.frames == 1 and not signals:
         return None
     return HistoryKeeper(signals=signals or {}, length=1, frame_count=line.frames)
+
+
+def _needed_telemetry(line) -> list[str]:
+    if line.history is None:
+        return []
+    needed = [s for s in line.history.signals if s in ("speed", "purpose")]
+    return needed + (["purpose"] if line.history.current_purpose else [])
 
 
 class _EpisodeController:
@@ -79,7 +124,7 @@ class _EpisodeController:
 
 
 def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
-                    unstuck: bool = False, watch: str | None = None, status=None) -> dict:
+                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "tflite") -> dict:
     """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
 
     Args:
@@ -91,6 +136,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
         unstuck: move the car back onto the track when it stops moving.
         watch: a checkpoint directory to take new weights from at each unstuck.
         status: the player's status callback (default: a console line).
+        runtime: ``"tflite"`` or ``"keras"`` (see ``LinePredictor``).
     """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
@@ -103,7 +149,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
 
     line = model.charles_line
     input_size = frame_input_size(model)
-    predictor = LinePredictor(model)
+    predictor = LinePredictor(model, runtime=runtime)
     rewards, stats = {}, []
     seeds = [int(s) for s in seeds]
     if not seeds:
@@ -117,10 +163,11 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
                 SimFrameSource(session, wait_for_step=True),
                 predictor,
                 _EpisodeController(SimController(session), stop),
-                make_preprocess(line, input_size),
+                make_preprocess(line, input_size, purpose=session.purpose),
                 config=PlayerConfig(rate_hz=rate_hz),
                 history=make_history(line),
-                telemetry=lambda: {"position": session.position, "speed": session.speed},
+                telemetry=lambda: {"position": session.position, "speed": session.speed,
+                                   "purpose": session.purpose()},
                 unstuck=UnstuckDetector() if unstuck else None,
                 on_stuck=(lambda: session.teleport_random(rng)) if unstuck else None,
                 checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
@@ -142,7 +189,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
 
 
 def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
-               region=None, watch: str | None = None, max_seconds: float | None = None):
+               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "tflite"):
     """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins)."""
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
@@ -150,6 +197,12 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
     from charles_core.line_predictor import LinePredictor
 
     line = model.charles_line
+    needed = _needed_telemetry(line)
+    if needed:
+        raise ConfigError(
+            f"{line.name} needs {' and '.join(sorted(set(needed)))} every step; the game's screen source "
+            "gives frames only (no telemetry yet): drive it on the simulator (--source sim --controller sim)"
+        )
     input_size = frame_input_size(model)
     options = {"output_size": input_size}
     if region is not None:
@@ -157,7 +210,7 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
     frames = plugins.frame_sources.get(source).factory(**options)
     pad = plugins.controllers.get(controller).factory()
     try:
-        player = Player(frames, LinePredictor(model), pad, make_preprocess(line, input_size),
+        player = Player(frames, LinePredictor(model, runtime=runtime), pad, make_preprocess(line, input_size),
                         config=PlayerConfig(rate_hz=rate_hz), history=make_history(line),
                         checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None)
         return player.run(max_seconds=max_seconds)

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from charles_core.errors import ConfigError
+from charles_core.inference import CompiledPredictor
+from charles_core.line_predictor import LinePredictor
+from charles_core.models import create_model
+from charles_core.tflite_predictor import TFLitePredictor
+
+
+# Each line's own inputs and heads on the small backbone: conversion of the big ones takes minutes.
+@pytest.mark.parametrize("line", [
+    "charles_pilotnet_v1",              # stacked frames, regression
+    "model_0001_xception_v5",           # delta bins + current controls input
+    "model_0006_inceptionresnetv2_v3",  # time-distributed frames + LSTM
+])
+def test_litert_outputs_equal_keras(line):
+    model = create_model(line, backbone="pilotnet", input_size=(61, 64), seed=1, load_sources=False)
+    rng = np.random.default_rng(0)
+    inputs = {t.name: rng.uniform(0, 255, t.shape[1:]).astype(np.float32) for t in model.inputs}
+    if "current_controls" in inputs:
+        inputs["current_controls"] = rng.uniform(-1, 1, inputs["current_controls"].shape).astype(np.float32)
+    keras_out = {k: np.asarray(v)[0] for k, v in model({k: v[None] for k, v in inputs.items()}).items()}
+    for predictor in (CompiledPredictor(model), TFLitePredictor(model)):
+        outputs = predictor.predict(inputs)
+        assert set(outputs) == set(keras_out)
+        for name in keras_out:
+            np.testing.assert_allclose(outputs[name], keras_out[name], rtol=1e-4, atol=1e-5)
+
+
+def test_wrong_inputs_are_named():
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
+    predictor = CompiledPredictor(model)
+    with pytest.raises(ConfigError, match="missing model input 'frame'"):
+        predictor.predict({})
+    with pytest.raises(ConfigError, match=r"input 'frame' must have shape \(61, 64, 6\)"):
+        predictor.predict({"frame": np.zeros((61, 64, 3))})
+
+
+@pytest.mark.parametrize("runtime", ["keras", "tflite"])
+def test_line_predictor_decodes_and_swaps_weights(tmp_path, runtime):
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=1, load_sources=False)
+    frame = np.random.default_rng(0).uniform(0, 255, (1, 61, 64, 6)).astype(np.float32)
+    predictor = LinePredictor(model, runtime=runtime)
+    before = predictor.predict({"frame": frame})
+    assert set(before) == {"throttle", "steering"} and all(v.shape == (1,) for v in before.values())
+    other = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=2, load_sources=False)
+    path = tmp_path / "charles_pilotnet_v1-batch00000001.keras"
+    other.save(path)
+    predictor.load_weights(path)
+    after = predictor.predict({"frame": frame})
+    expected = {k: float(np.asarray(v)[0, 0]) for k, v in other({"frame": frame}).items()}
+    for name, value in after.items():
+        assert value[0] == pytest.approx(expected[name], abs=1e-5)
+    assert after != before
+
+
+def test_unknown_runtime_is_refused():
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
+    with pytest.raises(ConfigError, match="runtime"):
+        LinePredictor(model, runtime="onnx")
