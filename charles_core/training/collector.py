@@ -5,6 +5,14 @@ for it (strictly in sync), speed and purpose. To teach recoveries the
 collector can *perturb* what is executed (a random steering offset for a few
 steps) while the label stays the driver's own choice, so the data holds the
 driver bringing the car back from where a clone's mistakes lead.
+
+History lines (0001 v1/v2, 0007-0009): each car keeps a
+:class:`~charles_core.history_branch.LineHistory`, the keeper the player uses.
+A sample's history is read *before* its step; after the step the controls
+actually executed (perturbation included) and the speed and purpose measured at
+the step's frame are pushed, exactly as the player pushes after each
+prediction. So step t's history holds steps t-60 .. t-1 only and never step
+t's label (``tests/history/test_leak.py``). A new episode clears it.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import numpy as np
 
 from charles_core.data.sample import Sample
 from charles_core.frames import resize_frame
+from charles_core.history_branch import make_history_keeper, sample_history
 from charles_core.lines.line_config import LineConfig
 
 
@@ -55,13 +64,20 @@ def mirrored(sample: Sample) -> Sample:
                   history=history, timestamp=sample.timestamp)
 
 
+def _history_keeper(line: LineConfig):
+    if line.history is None:
+        return None
+    return make_history_keeper(line)
+
+
 class _Car:
     """One NPC-driven session and what the collector tracks for it."""
 
-    def __init__(self, session, frames: int):
+    def __init__(self, session, frames: int, history=None):
         self.session = session
         self.frames = collections.deque(maxlen=max(1, frames))
         self.perturbation = (0, 0.0)  # (steps left, steering offset)
+        self.history = history  # a LineHistory for history lines, else None
 
 
 class Collector:
@@ -87,7 +103,7 @@ class Collector:
     def __init__(self, sessions, driver, line: LineConfig, input_size, balancer, buffers,
                  config: CollectorConfig | None = None):
         sessions = list(sessions) if isinstance(sessions, (list, tuple)) else [sessions]
-        self.cars = [_Car(session, line.frames) for session in sessions]
+        self.cars = [_Car(session, line.frames, _history_keeper(line)) for session in sessions]
         self.driver, self.line = driver, line
         self.input_size = tuple(input_size)
         self.balancer, self.buffers = balancer, buffers
@@ -115,6 +131,8 @@ class Collector:
         self._next_seed += 1
         self.episodes += 1
         car.frames.clear()
+        if car.history is not None:
+            car.history.clear()  # a new track: the old road is not this car's past
 
     def _frame(self, car: _Car) -> np.ndarray:
         frame = resize_frame(car.session.read(), self.input_size)
@@ -141,9 +159,14 @@ class Collector:
         session = car.session
         frame = self._frame(car)
         controls = self.driver.act(session)
+        speed, purpose = session.speed, session.purpose()
+        past = sample_history(car.history) if car.history is not None else None  # read before the step
         sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
-                        speed=session.speed, purpose=session.purpose())
-        session.apply(self._executed(car, controls))
+                        speed=speed, purpose=purpose, history=past)
+        executed = self._executed(car, controls)
+        session.apply(executed)
+        if car.history is not None:  # written after it, as the player does
+            car.history.push({**executed, "speed": speed, "purpose": purpose})
         self.steps += 1
         samples = [sample, mirrored(sample)] if self.config.mirror else [sample]
         stored = 0

@@ -40,12 +40,34 @@ def make_balancer(line: LineConfig, bins: str = "spec"):
 
 
 def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: int | None = None):
+    """The line's buffers: one per balancer buffer, frames at ``input_size``.
+
+    History lines store each sample's history too (``history_shapes`` from
+    ``line.history``: ``(steps,)`` per signal, ``(steps, 2)`` for purpose).
+    Recurrent-only lines (0008 v5, v6) still store frames (the collector
+    records them), though their model never sees them.
+
+    Args:
+        line: the line.
+        directory: where the buffers live.
+        input_size: ``(height, width)`` of stored frames.
+        balancer: its ``buffer_names`` and ``label_mode`` shape the set.
+        capacity: samples per buffer (default: the line's 25,000).
+
+    Example:
+
+    ```python
+    buffers = make_buffers(line, "run/buffers", (75, 75), make_balancer(line), capacity=500)
+    ```
+    """
     from charles_core.data.buffer_set import BufferSet
+    from charles_core.history_branch import history_signal_shapes
 
     height, width = input_size
     frame_shape = (height * line.frames, width, 3)  # several frames: one tall image, oldest on top
     return BufferSet(directory, balancer.buffer_names, frame_shape,
-                     capacity=capacity or line.buffer_capacity, label_mode=balancer.label_mode)
+                     capacity=capacity or line.buffer_capacity, label_mode=balancer.label_mode,
+                     history_shapes=history_signal_shapes(line))
 
 
 class DatasetFeeder:
@@ -65,6 +87,17 @@ class DatasetFeeder:
         self.position = 0
         if line.frames != 1:
             raise DataError(f"{line.name} needs {line.frames} frames per sample; train it on the simulator")
+        if line.history is not None and len(dataset):
+            from charles_core.history_branch import history_signal_shapes
+
+            have = dict(dataset[0].history or {})
+            for signal, shape in history_signal_shapes(line).items():
+                if signal not in have or tuple(have[signal].shape) != shape:
+                    raise DataError(
+                        f"{line.name} needs each sample's history of {signal!r} {shape}; the recording "
+                        f"{getattr(dataset, 'path', '')} holds {sorted(have) or 'no history'}: record with "
+                        "history or train it on the simulator"
+                    )
 
     def step(self) -> int:
         import attrs
