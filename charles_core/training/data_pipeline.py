@@ -73,6 +73,9 @@ def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: in
 class DatasetFeeder:
     """Refills buffers from a recorded dataset, each recorded sample used once.
 
+    Lines that see several frames get each sample's frames from the samples
+    recorded just before it (oldest on top; the first ones repeat the oldest).
+
     Args:
         dataset: a :class:`~charles_core.data.recorded_dataset.RecordedDataset`.
         line: the line (input size, frames).
@@ -82,25 +85,16 @@ class DatasetFeeder:
     """
 
     def __init__(self, dataset, line: LineConfig, input_size, balancer, buffers):
+        import collections
+
         self.dataset, self.line, self.input_size = dataset, line, tuple(input_size)
         self.balancer, self.buffers = balancer, buffers
         self.position = 0
-        if line.frames != 1:
-            raise DataError(f"{line.name} needs {line.frames} frames per sample; train it on the simulator")
-        if line.history is not None and len(dataset):
-            from charles_core.history_branch import history_signal_shapes
-
-            have = dict(dataset[0].history or {})
-            for signal, shape in history_signal_shapes(line).items():
-                if signal not in have or tuple(have[signal].shape) != shape:
-                    raise DataError(
-                        f"{line.name} needs each sample's history of {signal!r} {shape}; the recording "
-                        f"{getattr(dataset, 'path', '')} holds {sorted(have) or 'no history'}: record with "
-                        "history or train it on the simulator"
-                    )
+        self._frames = collections.deque(maxlen=line.frames)
 
     def step(self) -> int:
         import attrs
+        import numpy as np
 
         from charles_core.frames import resize_frame
 
@@ -111,8 +105,11 @@ class DatasetFeeder:
             )
         sample = self.dataset[self.position]
         self.position += 1
-        sample = attrs.evolve(sample, frame=resize_frame(sample.frame, self.input_size))
-        self.balancer.add(sample)
+        self._frames.append(resize_frame(sample.frame, self.input_size))
+        while len(self._frames) < self._frames.maxlen:
+            self._frames.appendleft(self._frames[0])
+        frame = np.concatenate(list(self._frames), axis=0) if self.line.frames > 1 else self._frames[-1]
+        self.balancer.add(attrs.evolve(sample, frame=frame))
         return sum(self.buffers.add_ready(self.balancer.take_ready()).values())
 
     def refill(self, max_steps: int = 500) -> int:
@@ -125,17 +122,18 @@ class DatasetFeeder:
 
 
 def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0,
-                       mirror: bool = True, action_repeat: int = 2, cars: int = 8):
+                       mirror: bool = True, action_repeat: int = 2, cars: int = 8, driver=None):
     """NPC-driven cars on the embedded simulator feeding ``balancer -> buffers``.
 
     One sample per 25 Hz step of each car, the cars taking turns (see ``Collector``).
+    ``driver`` is the NPC (default: ``ExpertDriver()``).
     """
     from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.collector import Collector, CollectorConfig
 
     sessions = [CarRacingSession(seed=seeds[0], action_repeat=action_repeat) for _ in range(cars)]
-    return Collector(sessions, ExpertDriver(), line, input_size, balancer, buffers,
+    return Collector(sessions, driver or ExpertDriver(), line, input_size, balancer, buffers,
                      CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed))
 
 
