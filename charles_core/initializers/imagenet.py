@@ -39,7 +39,7 @@ def find_weights_file(spec, source) -> Path:
             f"never downloads weights. Get {expected} (the Keras application weights without "
             "the top: on a machine with internet, `keras.applications."
             f"{spec.name}(include_top=False)` stores it in ~/.keras/models/), then pass its path "
-            f"(--weights backbone=PATH, or sources={{'backbone': PATH}}) or copy it to {keras_cache_dir()}/."
+            f"(--source backbone=PATH, or sources={{'backbone': PATH}}) or copy it to {keras_cache_dir()}/."
         )
     return path
 

@@ -61,6 +61,10 @@ def _skip_render(mode):
     return None
 
 
+def _no_observation(surface, size):
+    return None
+
+
 class CarRacingSession:
     """A CarRacing-v3 episode driven with Charles's controls.
 
@@ -121,6 +125,13 @@ class CarRacingSession:
         self._check_open()
         seed = self.config.seed if seed is None else int(seed)
         self._env.reset(seed=seed)
+        if self.config.fast_render:
+            from charles_core.sim.fast_road_renderer import FastRoadRenderer
+
+            self._env._render_road = FastRoadRenderer(self._env)
+            # CarRacing also scales every drawing to its own 96x96 observation; frames here
+            # come from the drawing itself (read()), so that copy is skipped.
+            self._env._create_image_array = _no_observation
         for _ in range(self.config.settle_steps):
             self._env.step(None)  # no action: physics ticks, reward untouched, car parked
         self.seed = seed
