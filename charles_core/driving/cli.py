@@ -46,7 +46,27 @@ def cmd_drive(args):
     return 0
 
 
+def cmd_convcam(args):
+    from charles_core.convcam import render_files
+    from charles_core.driving.drive import checkpoint_line, load_line_model
+    from charles_core.errors import ConfigError
+
+    if checkpoint_line(args.checkpoint) != args.line:
+        raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
+    written = render_files(load_line_model(args.checkpoint), args.frame, args.output)
+    for path in written:
+        print(path)
+    return 0
+
+
 def add_driving_commands(commands) -> None:
+    sub = commands.add_parser("convcam", help="the last conv layer's maps, tiled into one image per frame")
+    sub.add_argument("line", help="the line id of the checkpoint")
+    sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
+    sub.add_argument("--frame", required=True, nargs="+", help="image file(s) (PNG, JPEG) to look at")
+    sub.add_argument("--output", default="convcam.png", help="a .png for one frame, a folder for several")
+    sub.set_defaults(func=cmd_convcam)
+
     sub = commands.add_parser("drive", help="drive a trained line: the simulator or the game (screen + gamepad)")
     sub.add_argument("line", help="the line id of the checkpoint")
     sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
