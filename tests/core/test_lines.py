@@ -11,22 +11,29 @@ from charles_core.lines.output_spec import OutputSpec, two_outputs
 from charles_core.models import create_model, get_line
 from charles_core.parts import count_params
 from tests.core.helpers import head_params
+from tests.history.helpers import history_line_params
 
-LINES = [name for name in plugins.lines.names() if plugins.lines.get(name).history is None]
+LINES = plugins.lines.names()  # history lines too (their arithmetic: tests/history/helpers.py)
 
 
 def _small_size(line):
+    if not line.has_frame_input:  # recurrent-only lines (0008 v5, v6) take no frame
+        return None
     side = max(plugins.backbones.get(line.backbone).min_input_side, 32)
     return (side, side + 8)
 
 
 def _expected_params(line, input_size):
+    if line.history is not None and not line.has_frame_input:
+        return history_line_params(line, 0, 0)
     spec = plugins.backbones.get(line.backbone)
     channels = 3 * line.frames if line.frame_mode == "stacked" else 3
     backbone = spec.build((*input_size, channels))
     backbone_count = backbone.count_params()
     feature_map = backbone.outputs[0].shape[1:]
     features = math.prod(feature_map) if spec.pooling == "flatten" else spec.feature_channels
+    if line.history is not None:
+        return history_line_params(line, backbone_count, features)
     if line.frame_mode == "time_distributed":
         units = line.temporal_units
         lstm = 4 * (units * (features + units) + units)
@@ -46,7 +53,8 @@ def test_line_builds_small_with_the_counts_of_its_widths(name):
     line = plugins.lines.get(name)
     size = _small_size(line)
     model = create_model(name, input_size=size, load_sources=False)
-    assert set(model.output_names) == set(line.output_names)
+    auxiliary = {f"aux_{o}" for o in line.output_names} if line.history and line.history.has_auxiliary_outputs else set()
+    assert set(model.output_names) == set(line.output_names) | auxiliary
     trainable, frozen = count_params(model.layers)
     assert trainable + frozen == model.count_params() == _expected_params(line, size)
     for output in line.outputs:
