@@ -330,6 +330,12 @@ class BufferSet:
         """Every sample of buffer ``output``, oldest first, without removing them."""
         return self._store(output).samples()
 
+    def label_arrays(self, output: str) -> dict[str, np.ndarray]:
+        """Labels of every sample in buffer ``output`` (``throttle``, ``steering``, ``speed``), frames unread."""
+        store = self._store(output)
+        records = [store.record(int(slot)) for slot in store.occupied_slots()]
+        return {name: np.array([r[name] for r in records], np.float32) for name in ("throttle", "steering", "speed")}
+
     def verify(self) -> dict[str, int]:
         """Check every stored frame's checksum; corrupt ones are reported and removed. Counts per buffer."""
         return {name: store.verify_frames() for name, store in self._stores.items()}
