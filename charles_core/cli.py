@@ -88,9 +88,10 @@ def _build(args, load_sources=False):
                         sources=_parse_sources(args.source), load_sources=load_sources)
 
 
-def _frame_size(model) -> tuple[int, int]:
-    frame = next(t for t in model.inputs if t.name in ("frame", "frames"))
-    return tuple(frame.shape[-3:-1])
+def _frame_size(model) -> list[int] | None:
+    """(height, width) of the frame input; None for recurrent-only lines (no frames)."""
+    frame = next((t for t in model.inputs if t.name in ("frame", "frames")), None)
+    return None if frame is None else [int(d) for d in frame.shape[-3:-1]]
 
 
 def model_summary(model) -> dict:
@@ -102,7 +103,7 @@ def model_summary(model) -> dict:
     return {
         "line": line.name,
         "backbone": line.backbone,
-        "input_size": list(_frame_size(model)),
+        "input_size": _frame_size(model),
         "total_params": trainable + frozen,
         "trainable_params": trainable,
         "non_trainable_params": frozen,

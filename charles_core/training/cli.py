@@ -55,7 +55,9 @@ def cmd_train(args):
                       sources=_parse_sources(args.source))
     if args.resume:
         # a resumed model keeps the input size it was trained at
-        input_size = tuple(next(t for t in trainer.model.inputs if t.name in ("frame", "frames")).shape[-3:-1])
+        from charles_core.cli import _frame_size
+
+        input_size = tuple(_frame_size(trainer.model) or input_size)
         print(f"resumed {trainer.line.name} at batch {trainer.batch:,}")
     balancer = make_balancer(trainer.line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
     buffers = make_buffers(trainer.line, run_dir / "buffers", input_size, balancer, args.capacity)

@@ -44,5 +44,5 @@ def test_collector_records_the_npc_in_sync_into_balanced_buffers(tmp_path):
     assert all(0 < c <= 30 for c in counts.values())
     labels = {round(c["steering"], 5) for c in chosen} | {round(-c["steering"], 5) for c in chosen}
     stored = [s for name in buffers.outputs for s in buffers.samples(name)]
-    assert all(s.frame.shape == (64, 64, 3) for s in stored)
+    assert all(s.frame.shape == (2 * 64, 64, 3) for s in stored)  # the line's 2 frames, oldest on top
     assert all(round(s.steering, 5) in labels for s in stored)  # labels are the NPC's own choices

@@ -34,7 +34,7 @@ def test_time_distributed_frames_keep_a_time_axis():
 
 
 def test_regression_targets_and_masks():
-    line = plugins.lines.get("charles_pilotnet_v1")
+    line = plugins.lines.get("model_0003_xception_v1")
     inputs, targets, weights = model_data(line, _batch())
     assert inputs["frame"].dtype == np.float32 and inputs["frame"].shape == (4, 8, 6, 3)
     np.testing.assert_allclose(targets["steering"][:, 0], [-1.0, 0.05, 0.3, 0.0], rtol=1e-6)
@@ -44,7 +44,7 @@ def test_regression_targets_and_masks():
 
 def test_classification_targets_are_the_nearest_bin():
     bins = (-1.0, -0.5, 0.0, 0.5, 1.0)
-    line = attrs.evolve(plugins.lines.get("charles_pilotnet_v1"),
+    line = attrs.evolve(plugins.lines.get("model_0003_xception_v1"),
                         outputs=(OutputSpec("throttle", kind="classification", bins=bins),
                                  OutputSpec("steering", kind="classification", bins=bins)))
     _, targets, _ = model_data(line, _batch())

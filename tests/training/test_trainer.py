@@ -9,12 +9,13 @@ from charles_core.training.training_config import TrainingConfig
 from charles_core.training.warmup_schedule import WarmupSchedule
 
 SIZE = (64, 64)
+LINE = "model_0003_xception_v1"  # trained on the small backbone: the trainer is the subject here
 
 
 def _trainer(tmp_path, **config):
     settings = dict(batch_per_buffer=8, checkpoint_every=4, log_every=2, progress=False)
     settings.update(config)
-    return Trainer("charles_pilotnet_v1", tmp_path / "run", input_size=SIZE, config=TrainingConfig(**settings))
+    return Trainer(LINE, tmp_path / "run", input_size=SIZE, backbone="pilotnet", config=TrainingConfig(**settings))
 
 
 def test_trains_from_the_buffers_with_a_loss_per_output(tmp_path, filled_buffers):
@@ -56,8 +57,8 @@ def test_resume_continues_the_batch_counter_and_optimizer(tmp_path, filled_buffe
     trainer = _trainer(tmp_path)
     trainer.train(BufferFeed(buffers, refill=refill), until_batch=6)
     checkpoint = trainer.last_checkpoint
-    assert parse_checkpoint_name(checkpoint) == ("charles_pilotnet_v1", 6)
-    resumed = Trainer("charles_pilotnet_v1", tmp_path / "run2", resume=checkpoint,
+    assert parse_checkpoint_name(checkpoint) == (LINE, 6)
+    resumed = Trainer(LINE, tmp_path / "run2", resume=checkpoint,
                       config=TrainingConfig(batch_per_buffer=8, progress=False))
     assert resumed.batch == 6
     moments = [v.numpy() for v in resumed.model.optimizer.variables if "momentum" in v.path]
@@ -72,8 +73,8 @@ def test_resume_refuses_another_lines_checkpoint(tmp_path, filled_buffers):
     buffers, refill = filled_buffers()
     trainer = _trainer(tmp_path)
     trainer.train(BufferFeed(buffers, refill=refill), until_batch=1)
-    with pytest.raises(ConfigError, match="belongs to line charles_pilotnet_v1"):
-        Trainer("model_0003_xception_v1", tmp_path / "x", resume=trainer.last_checkpoint)
+    with pytest.raises(ConfigError, match=f"belongs to line {LINE}"):
+        Trainer("model_0004_inceptionresnetv2_v3", tmp_path / "x", resume=trainer.last_checkpoint)
 
 
 def test_resume_from_a_corrupt_checkpoint_is_reported(tmp_path):
