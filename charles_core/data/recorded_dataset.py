@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import zlib
 from typing import Iterator

@@ -9,6 +9,16 @@ import numpy as np
 from charles_core.errors import DataError
 
 
+def step_until_trainable(step: Callable[[], int], buffers, max_steps: int) -> int:
+    """Call ``step()`` (one sample source step) until ``buffers`` may train, at most ``max_steps`` times."""
+    stored = 0
+    for _ in range(max_steps):
+        stored += step()
+        if buffers.can_train:
+            break
+    return stored
+
+
 class BufferFeed:
     """Draws equal random batches from the buffers, refilling them when they run low.
 

@@ -26,6 +26,7 @@ from charles_core.data.sample import Sample
 from charles_core.frames import resize_frame
 from charles_core.history_branch import make_history_keeper, sample_history
 from charles_core.lines.line_config import LineConfig
+from charles_core.training.buffer_feed import step_until_trainable
 
 
 @attrs.frozen
@@ -182,9 +183,4 @@ class Collector:
 
     def refill(self, max_steps: int = 200) -> int:
         """Step until the buffers may train again, or ``max_steps``; returns samples stored."""
-        stored = 0
-        for _ in range(max_steps):
-            stored += self.step()
-            if self.buffers.can_train:
-                break
-        return stored
+        return step_until_trainable(self.step, self.buffers, max_steps)

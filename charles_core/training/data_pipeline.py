@@ -12,6 +12,7 @@ from charles_core import plugins
 from charles_core.data.bins import BinSpec
 from charles_core.errors import DataError
 from charles_core.lines.line_config import LineConfig
+from charles_core.training.buffer_feed import step_until_trainable
 
 #: Coarse bins for simulator data. The spec's bins (0.1 wide, 21 per output) need
 #: far more driving than two CPU cores give in minutes: the NPC's steering is mostly
@@ -113,12 +114,7 @@ class DatasetFeeder:
         return sum(self.buffers.add_ready(self.balancer.take_ready()).values())
 
     def refill(self, max_steps: int = 500) -> int:
-        stored = 0
-        for _ in range(max_steps):
-            stored += self.step()
-            if self.buffers.can_train:
-                break
-        return stored
+        return step_until_trainable(self.step, self.buffers, max_steps)
 
 
 def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0,

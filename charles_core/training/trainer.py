@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig

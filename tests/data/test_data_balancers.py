@@ -6,7 +6,7 @@ import pytest
 from charles_core.data import plugin
 from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.data.balancing_v1 import BalancerV1, BalancerV1Config
-from charles_core.data.balancing_v2 import BalancerV2, BalancerV2Config
+from charles_core.data.balancing_v2 import BalancerV2
 from charles_core.data.balancing_v3 import BalancerV3
 from charles_core.data.balancing_v4 import BalancerV4, BalancerV4Config
 from charles_core.data.bins import (

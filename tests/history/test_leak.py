@@ -4,7 +4,6 @@ Every step gets unique values (labels, executed controls, speed, purpose), so
 where each value lands in a history tells exactly which step it came from.
 """
 
-import threading
 
 import numpy as np
 import pytest
