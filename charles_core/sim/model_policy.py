@@ -18,11 +18,14 @@ class ModelPolicy:
         model: a built (trained) model; its ``charles_line`` tells the line.
         input_size: the model's frame ``(height, width)``.
         record_every: keep every N-th frame of the first episode for a video (0: none).
+        record_limit: at most this many frames.
+        predictor: the predictor to use (default: a ``CompiledPredictor`` of ``model``);
+            several policies can share one.
     """
 
-    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600):
+    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600, predictor=None):
         self.line = model.charles_line
-        self.predictor = CompiledPredictor(model)
+        self.predictor = predictor if predictor is not None else CompiledPredictor(model)
         self.input_size = tuple(input_size)
         self.frames = collections.deque(maxlen=self.line.frames)
         self.record_every, self.record_limit = record_every, record_limit

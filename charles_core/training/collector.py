@@ -78,6 +78,7 @@ class _Car:
         self.session = session
         self.frames = collections.deque(maxlen=max(1, frames))
         self.perturbation = (0, 0.0)  # (steps left, steering offset)
+        self.pilot = None  # a policy that drives this car instead of the NPC (the NPC still labels)
         self.history = history  # a LineHistory for history lines, else None
 
 
@@ -117,6 +118,19 @@ class Collector:
         for car in self.cars:
             self._start_episode(car)
 
+    def set_pilots(self, pilots) -> None:
+        """Let policies drive some cars while the NPC keeps labelling every frame (DAgger).
+
+        A clone trained only on the NPC's own driving never sees the places its
+        own mistakes lead to; with a pilot at the wheel the data shows the NPC's
+        answer there (Ross et al., 2011). ``pilots`` holds one policy or ``None``
+        per car, in order; missing entries mean the NPC drives.
+        """
+        for car, pilot in zip(self.cars, list(pilots) + [None] * len(self.cars)):
+            car.pilot = pilot
+            if pilot is not None and hasattr(pilot, "reset"):
+                pilot.reset()
+
     @property
     def session(self):
         """The first car's session."""
@@ -132,6 +146,8 @@ class Collector:
         self._next_seed += 1
         self.episodes += 1
         car.frames.clear()
+        if car.pilot is not None and hasattr(car.pilot, "reset"):
+            car.pilot.reset()
         if car.history is not None:
             car.history.clear()  # a new track: the old road is not this car's past
 
@@ -164,7 +180,7 @@ class Collector:
         past = sample_history(car.history) if car.history is not None else None  # read before the step
         sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
                         speed=speed, purpose=purpose, history=past)
-        executed = self._executed(car, controls)
+        executed = car.pilot(session) if car.pilot is not None else self._executed(car, controls)
         session.apply(executed)
         if car.history is not None:  # written after it, as the player does
             car.history.push({**executed, "speed": speed, "purpose": purpose})

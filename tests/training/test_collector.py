@@ -46,3 +46,41 @@ def test_collector_records_the_npc_in_sync_into_balanced_buffers(tmp_path):
     stored = [s for name in buffers.outputs for s in buffers.samples(name)]
     assert all(s.frame.shape == (2 * 64, 64, 3) for s in stored)  # the line's 2 frames, oldest on top
     assert all(round(s.steering, 5) in labels for s in stored)  # labels are the NPC's own choices
+
+
+def test_a_pilot_drives_while_the_npc_labels(tmp_path):
+    pytest.importorskip("gymnasium")
+    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.expert_driver import ExpertDriver
+
+    line = plugins.lines.get("model_0003_xception_v1")
+    balancer = make_balancer(line, bins="coarse")
+    buffers = make_buffers(line, tmp_path / "b", (64, 64), balancer, capacity=50)
+    driver = ExpertDriver()
+    labels, executed = [], []
+
+    class Npc:
+        def act(self, session):
+            labels.append(driver.act(session))
+            return labels[-1]
+
+    class Pilot:
+        resets = 0
+
+        def reset(self):
+            Pilot.resets += 1
+
+        def __call__(self, session):
+            executed.append({"throttle": 0.2, "steering": 0.9})
+            return executed[-1]
+
+    with CarRacingSession(seed=3, action_repeat=2) as one, CarRacingSession(seed=4, action_repeat=2) as two:
+        collector = Collector([one, two], Npc(), line, (64, 64), None, buffers,
+                              CollectorConfig(seeds=(3, 4), perturb_probability=0.0))
+        collector.set_pilots([Pilot()])  # the first car only
+        for _ in range(40):
+            collector.step()
+    assert Pilot.resets >= 1 and len(executed) == 20 and len(labels) == 40  # cars take turns
+    stored = {round(s.steering, 5) for s in buffers.samples("steering")}
+    assert stored <= {round(c["steering"], 5) for c in labels}  # labels are the NPC's, never the pilot's
+    assert 0.9 not in stored
