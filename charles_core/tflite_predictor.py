@@ -10,6 +10,8 @@ swapping weights reconverts, which takes seconds for the large backbones.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from charles_core.errors import ConfigError
@@ -46,7 +48,10 @@ class TFLitePredictor:
         # The tf.function (not the model) must be the trackable: with the model the
         # converted graph reads unbound variables and predicts NaN.
         converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], forward)
-        interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=self.threads)
+        with warnings.catch_warnings():
+            # tf.lite.Interpreter announces its move to the ai-edge-litert package; same runtime.
+            warnings.filterwarnings("ignore", category=UserWarning, message=".*tf.lite.Interpreter.*")
+            interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=self.threads)
         interpreter.allocate_tensors()
         # Outputs come out as Identity, Identity_1, ... in the traced structure's flattened order.
         output_names = tf.nest.flatten({name: name for name in concrete.structured_outputs})

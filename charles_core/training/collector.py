@@ -46,8 +46,8 @@ class CollectorConfig:
 
     seeds: tuple[int, ...] = attrs.field(default=tuple(range(100, 120)), converter=tuple)
     mirror: bool = False
-    perturb_probability: float = 0.05
-    perturb_steps: int = 10
+    perturb_probability: float = 0.03
+    perturb_steps: int = 6
     perturb_steering: float = 0.6
     seed: int = 0
 
