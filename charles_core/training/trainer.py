@@ -183,7 +183,9 @@ class _TrainingCallback:
                 self.time_limit_s = time_limit_s
                 self.samples_per_batch = trainer.batch_per_buffer * _buffer_count(trainer.line)
                 self.writer = tf.summary.create_file_writer(str(trainer.run_dir / "logs"))
-                self.bar = tqdm(total=total, unit="batch", disable=not trainer.config.progress,
+                # a time-limited run has no meaningful batch total: show a count, not a 10^9 ETA
+                self.bar = tqdm(total=total if time_limit_s is None else None, unit="batch",
+                                disable=not trainer.config.progress,
                                 desc=trainer.line.name, dynamic_ncols=True)
                 self.started = time.perf_counter()
                 self.done = 0
