@@ -2,7 +2,8 @@
 
 Three ways to get one prediction per frame from the same model, in one run:
 
-- ``raw``: the compiled batch-1 forward pass alone (``CompiledPredictor``);
+- ``raw``: the batch-1 forward pass alone, in the runtime the player uses
+  (LiteRT; the compiled Keras graph is reported beside it);
 - ``loop``: the full player loop (capture thread, preprocessing, prediction,
   decoding, controller) with no rate cap, frames already at the input size
   (the screen source resizes in its capture thread);
@@ -66,11 +67,15 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     preprocess = make_preprocess(line_config, tuple(input_size))
     inputs = preprocess(source.read(), make_history(line_config))
 
-    compiled = CompiledPredictor(model)
-    unbatched = {name: value[0] for name, value in inputs.items()}
-    raw_pps = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
+    from charles_core.tflite_predictor import TFLitePredictor
 
-    player = Player(source, LinePredictor(model), _NullController(), preprocess,
+    unbatched = {name: value[0] for name, value in inputs.items()}
+    compiled = CompiledPredictor(model)
+    keras_pps = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
+    litert = TFLitePredictor(model)
+    raw_pps = _timed(lambda: litert.predict(unbatched), predictions, warmup)
+
+    player = Player(source, LinePredictor(model, runtime="tflite"), _NullController(), preprocess,
                     config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None)
     player.run(max_steps=warmup)
     stats = player.run(max_steps=predictions)
@@ -83,6 +88,7 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
         "line": line_config.name,
         "input_size": list(input_size),
         "raw_pps": round(raw_pps, 2),
+        "raw_keras_compiled_pps": round(keras_pps, 2),
         "loop_pps": round(loop_pps, 2),
         "predict_pps": round(predict_pps, 2),
         "loop_over_raw": round(loop_pps / raw_pps, 3),

@@ -52,7 +52,8 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
         balancer = make_balancer(trainer.line)
         total = (warmup + batches + 4) * batch_per_buffer  # +4: the pipeline reads ahead
         # every sample drawn once, none refilled: the pause threshold sits below what is drawn
-        buffers = BufferSet(f"{work}/buffers", balancer.buffer_names, (*input_size, 3), capacity=total,
+        tall = (input_size[0] * trainer.line.frames, input_size[1], 3)  # several frames: one tall image
+        buffers = BufferSet(f"{work}/buffers", balancer.buffer_names, tall, capacity=total,
                             label_mode=balancer.label_mode, pause_fraction=0.01)
         _fill(buffers, rng, total)
         samples_per_batch = batch_per_buffer * len(buffers.outputs)
@@ -123,7 +124,7 @@ def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: 
                       config=TrainingConfig(progress=False))
     rng = np.random.default_rng(0)
     size = batch_per_buffer * len(config.outputs)
-    batch = {"frames": rng.integers(0, 256, (size, *input_size, 3), dtype=np.uint8),
+    batch = {"frames": rng.integers(0, 256, (size, input_size[0] * config.frames, input_size[1], 3), dtype=np.uint8),
              **{name: rng.uniform(-1, 1, size).astype(np.float32) for name in ("throttle", "steering")}}
     batch["acceleration"], batch["braking"] = np.maximum(batch["throttle"], 0), np.maximum(-batch["throttle"], 0)
     x, y, w = model_data(config, batch)

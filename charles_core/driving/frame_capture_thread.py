@@ -46,6 +46,7 @@ class FrameCaptureThread:
         self._condition = threading.Condition()
         self._frame: np.ndarray | None = None
         self._index = -1
+        self._taken = -1  # the newest index handed out by next_frame
         self._captured_at = 0.0
         self._error: BaseException | None = None
         self._stop = threading.Event()
@@ -71,6 +72,11 @@ class FrameCaptureThread:
                     self._frame, self._captured_at = frame, captured_at
                     self._index += 1
                     self._condition.notify_all()
+                    if self._limiter.period == 0.0:
+                        # Unpaced: capture the next frame only once this one was taken, so the
+                        # thread overlaps inference instead of spinning against it for the CPU.
+                        self._condition.wait_for(
+                            lambda: self._taken >= self._index or self._stop.is_set(), timeout=0.5)
         except BaseException as error:  # handed to the main thread
             with self._condition:
                 self._error = error
@@ -89,6 +95,8 @@ class FrameCaptureThread:
                     raise self._error
                 fresh = self._index > after_index and (not_before is None or self._captured_at >= not_before)
                 if fresh:
+                    self._taken = self._index
+                    self._condition.notify_all()
                     return self._frame, self._index, self._captured_at
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._started_and_dead():
@@ -101,6 +109,8 @@ class FrameCaptureThread:
     def stop(self, timeout_s: float = 2.0) -> None:
         """Ask the thread to finish its current read and stop."""
         self._stop.set()
+        with self._condition:  # wake a capture waiting for its frame to be taken
+            self._condition.notify_all()
         if self._thread.ident is not None:
             self._thread.join(timeout_s)
 
