@@ -1,11 +1,12 @@
-"""LiteRT (TensorFlow Lite) inference at batch 1: the faster runtime on CPUs.
+"""LiteRT (TensorFlow Lite) inference at batch 1: the faster runtime for small models.
 
-Measured here (``charles bench drive``, two CPU cores): the LiteRT
-interpreter beats the compiled Keras graph (about 2.4x for the quickstart's
-PilotNet line, a few percent for InceptionResNetV2 at 270x480) and ONNX
-Runtime (slower than both for InceptionResNetV2), so it is the driving
-default. The model converts in memory (no file, nothing to unpickle);
-swapping weights reconverts, which takes seconds for the large backbones.
+Measured here (``charles bench drive``, two CPU cores): LiteRT is 2.7x faster
+than the compiled Keras graph for the quickstart's PilotNet line, but slower
+for Xception and InceptionResNetV2 at 270x480 (4.1 vs 5.3 and 2.7 vs 4.5
+predictions/s); ONNX Runtime was slower than both for InceptionResNetV2.
+``LinePredictor(runtime="auto")`` therefore times both and keeps the faster.
+The model converts in memory (no file, nothing to unpickle); swapping
+weights reconverts, which takes seconds for the large backbones.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Three ways to get one prediction per frame from the same model, in one run:
 
-- ``raw``: the batch-1 forward pass alone, in the runtime the player uses
-  (LiteRT; the compiled Keras graph is reported beside it);
+- ``raw``: the batch-1 forward pass alone, in the runtime the player picked
+  (``LinePredictor(runtime="auto")`` keeps the faster of LiteRT and the compiled
+  Keras graph; both are reported);
 - ``loop``: the full player loop (capture thread, preprocessing, prediction,
   decoding, controller) with no rate cap, frames already at the input size
   (the screen source resizes in its capture thread);
@@ -73,9 +74,11 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     compiled = CompiledPredictor(model)
     keras_pps = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
     litert = TFLitePredictor(model)
-    raw_pps = _timed(lambda: litert.predict(unbatched), predictions, warmup)
+    tflite_pps = _timed(lambda: litert.predict(unbatched), predictions, warmup)
 
-    player = Player(source, LinePredictor(model, runtime="tflite"), _NullController(), preprocess,
+    predictor = LinePredictor(model)  # runtime "auto": the player keeps the faster one
+    raw_pps = keras_pps if predictor.runtime == "keras" else tflite_pps
+    player = Player(source, predictor, _NullController(), preprocess,
                     config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None)
     player.run(max_steps=warmup)
     stats = player.run(max_steps=predictions)
@@ -87,8 +90,10 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
         "benchmark": "drive",
         "line": line_config.name,
         "input_size": list(input_size),
+        "runtime": predictor.runtime,
         "raw_pps": round(raw_pps, 2),
         "raw_keras_compiled_pps": round(keras_pps, 2),
+        "raw_litert_pps": round(tflite_pps, 2),
         "loop_pps": round(loop_pps, 2),
         "predict_pps": round(predict_pps, 2),
         "loop_over_raw": round(loop_pps / raw_pps, 3),

@@ -80,6 +80,6 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
     sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
-    sub.add_argument("--runtime", choices=("tflite", "keras"), default="tflite",
-                     help="inference runtime (LiteRT is the faster one measured here)")
+    sub.add_argument("--runtime", choices=("auto", "tflite", "keras"), default="auto",
+                     help="inference runtime (auto: time both here, keep the faster)")
     sub.set_defaults(func=cmd_drive)

@@ -124,7 +124,7 @@ class _EpisodeController:
 
 
 def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
-                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "tflite") -> dict:
+                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "auto") -> dict:
     """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
 
     Args:
@@ -136,7 +136,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
         unstuck: move the car back onto the track when it stops moving.
         watch: a checkpoint directory to take new weights from at each unstuck.
         status: the player's status callback (default: a console line).
-        runtime: ``"tflite"`` or ``"keras"`` (see ``LinePredictor``).
+        runtime: ``"auto"``, ``"tflite"`` or ``"keras"`` (see ``LinePredictor``).
     """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
@@ -189,7 +189,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
 
 
 def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
-               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "tflite"):
+               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "auto"):
     """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins)."""
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player

@@ -59,3 +59,12 @@ def test_unknown_runtime_is_refused():
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
     with pytest.raises(ConfigError, match="runtime"):
         LinePredictor(model, runtime="onnx")
+
+
+def test_auto_runtime_keeps_the_faster_one_it_measured():
+    from charles_core.line_predictor import fastest_runtime
+
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
+    chosen, timings = fastest_runtime(model)
+    assert set(timings) == {"keras", "tflite"} and chosen == min(timings, key=timings.get)
+    assert LinePredictor(model).runtime in ("keras", "tflite")
