@@ -43,7 +43,6 @@ buffers.close()
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 from typing import Iterable, Iterator, Mapping
@@ -58,6 +57,7 @@ from charles_core.data.sample_store import (
     WHEN_FULL_CHOICES,
     SampleStore,
     _atomic_write_json,
+    read_format_json,
     check_history_shapes,
 )
 from charles_core.errors import ConfigError, DataError, StorageError
@@ -190,13 +190,7 @@ class BufferSet:
         if not os.path.exists(path):
             _atomic_write_json(path, expected)
             return
-        try:
-            with open(path, encoding="utf-8") as f:
-                stored = json.load(f)
-        except (OSError, ValueError) as error:
-            raise StorageError(f"cannot read buffer set file {path}: {error}") from None
-        if not isinstance(stored, dict) or stored.get("format") != SET_FORMAT or stored.get("version") != SET_VERSION:
-            raise StorageError(f"{path} is not a version {SET_VERSION} charles buffer set file")
+        stored = read_format_json(path, SET_FORMAT, SET_VERSION, "buffer set file")
         for key in ("buffers", "frame_shape", "capacity", "history"):
             if stored.get(key) != expected[key]:
                 raise ConfigError(

@@ -45,12 +45,12 @@ def inspect_buffers(path, plot: str | None = None) -> dict:
     import numpy as np
 
     from charles_core.data.bins import DEFAULT_V2_BINS
-    from charles_core.data.buffer_set import SET_FILE, BufferSet
+    from charles_core.data.buffer_set import SET_FILE, SET_FORMAT, SET_VERSION, BufferSet
+    from charles_core.data.sample_store import read_format_json
     from charles_core.errors import StorageError
 
+    layout = read_format_json(os.path.join(path, SET_FILE), SET_FORMAT, SET_VERSION, "buffer set file")
     try:
-        with open(os.path.join(path, SET_FILE), encoding="utf-8") as handle:
-            layout = json.load(handle)
         buffers = BufferSet(path, layout["buffers"], tuple(layout["frame_shape"]), capacity=layout["capacity"],
                             history_shapes={k: tuple(v) for k, v in layout.get("history", {}).items()})
     except (OSError, ValueError, KeyError, TypeError) as error:

@@ -49,6 +49,7 @@ import numpy as np
 from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.data.labels import OUTPUT_RANGES, split_throttle
 from charles_core.data.sample import Sample
+from charles_core.data.sample_store import read_format_json
 from charles_core.errors import DataError, StorageError
 
 MANIFEST_FILE = "manifest.json"
@@ -236,15 +237,7 @@ class RecordedDataset:
             raise StorageError(
                 f"{self.manifest_path} not found: not a recording, or one cut short before it was closed"
             )
-        try:
-            with open(self.manifest_path, encoding="utf-8") as f:
-                manifest = json.load(f)
-        except (OSError, ValueError) as error:
-            raise StorageError(f"cannot read manifest {self.manifest_path}: {error}") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != RECORDING_FORMAT:
-            raise StorageError(f"{self.manifest_path} is not a charles recording manifest (format != {RECORDING_FORMAT!r})")
-        if manifest.get("version") != RECORDING_VERSION:
-            raise StorageError(f"{self.manifest_path}: unsupported version {manifest.get('version')!r} (reads {RECORDING_VERSION})")
+        manifest = read_format_json(self.manifest_path, RECORDING_FORMAT, RECORDING_VERSION, "recording manifest")
         for key in ("frame_height", "frame_width", "count"):
             value = manifest.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < (0 if key == "count" else 1):

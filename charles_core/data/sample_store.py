@@ -144,6 +144,20 @@ def _atomic_write_json(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def read_format_json(path: str, fmt: str, version: int, what: str) -> dict:
+    """Read a JSON header file and check its ``format`` and ``version``; StorageError names the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            stored = json.load(f)
+    except (OSError, ValueError) as error:
+        raise StorageError(f"cannot read {what} {path}: {error}") from None
+    if not isinstance(stored, dict) or stored.get("format") != fmt:
+        raise StorageError(f"{path} is not a charles {what} (format != {fmt!r})")
+    if stored.get("version") != version:
+        raise StorageError(f"{path} has version {stored.get('version')!r}; this charles_core reads {version}")
+    return stored
+
+
 class SampleStore:
     """Fixed-capacity, crash-safe slots of samples in one directory.
 
@@ -220,15 +234,7 @@ class SampleStore:
         }
 
     def _check_layout(self) -> None:
-        try:
-            with open(self.layout_path, encoding="utf-8") as f:
-                stored = json.load(f)
-        except (OSError, ValueError) as error:
-            raise StorageError(f"cannot read buffer layout {self.layout_path}: {error}") from None
-        if not isinstance(stored, dict) or stored.get("format") != STORE_FORMAT:
-            raise StorageError(f"{self.layout_path} is not a charles buffer layout")
-        if stored.get("version") != STORE_VERSION:
-            raise StorageError(f"{self.layout_path} has version {stored.get('version')!r}; this charles_core reads {STORE_VERSION}")
+        stored = read_format_json(self.layout_path, STORE_FORMAT, STORE_VERSION, "buffer layout")
         expected = self._layout()
         for key in ("capacity", "frame_shape", "history", "record_bytes"):
             if stored.get(key) != expected[key]:
