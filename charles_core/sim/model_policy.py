@@ -30,11 +30,20 @@ class ModelPolicy:
         self.frames = collections.deque(maxlen=self.line.frames)
         self.record_every, self.record_limit = record_every, record_limit
         self.recorded: list[np.ndarray] = []
+        # History lines: the same keeper the collector and the player use, read
+        # before each prediction and pushed after it (strictly past).
+        self.history = None
+        if self.line.history is not None:
+            from charles_core.history_branch import make_history_keeper
+
+            self.history = make_history_keeper(self.line)
         self.episodes = 0
         self.steps = 0
 
     def reset(self) -> None:
         self.frames.clear()
+        if self.history is not None:
+            self.history.clear()
         self.episodes += 1
         self.steps = 0
 
@@ -50,7 +59,15 @@ class ModelPolicy:
         stacked = frame if len(self.frames) == 1 else np.concatenate(list(self.frames), axis=0)
         key = "frames" if self.line.frame_mode == "time_distributed" else "frame"
         inputs = {key: frames_for_line(self.line, stacked[None])[0]}
+        if self.history is not None:
+            from charles_core.history_branch import history_inputs_from_keeper
+
+            speed, purpose = session.speed, session.purpose()
+            past = history_inputs_from_keeper(self.line, self.history, purpose=purpose)
+            inputs.update({name: value[0] for name, value in past.items()})
         controls = decode_predictions(self.line, self.predictor.predict(inputs))
         if "throttle" not in controls:  # three-output lines: pedals back into one axis
             controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
+        if self.history is not None:
+            self.history.push({**controls, "speed": speed, "purpose": purpose})
         return controls

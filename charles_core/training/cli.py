@@ -27,7 +27,8 @@ def cmd_quickstart(args):
 
     config = QuickstartConfig(
         train_minutes=args.minutes, max_batches=args.batches, capacity=args.capacity,
-        eval_seeds=args.eval_seeds, run_root=args.run_root, seed=args.seed,
+        eval_seeds=args.eval_seeds, eval_steps=args.eval_steps, run_root=args.run_root, seed=args.seed,
+        **({"line": args.line} if args.line else {}),
         **({"input_size": args.input_size} if args.input_size else {}),
     )
     result = run_quickstart(config, progress=not args.no_progress)
@@ -81,11 +82,13 @@ def cmd_train(args):
 
 def add_training_commands(commands) -> None:
     sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~15 min)")
+    sub.add_argument("--line", default=None, help="the line trained (default charles_pilotnet_v2)")
     sub.add_argument("--minutes", type=float, default=7.0, help="training time budget (default 7)")
     sub.add_argument("--batches", type=int, default=None, help="stop training at this many batches")
     sub.add_argument("--capacity", type=int, default=1500, help="samples per buffer (default 1500)")
     sub.add_argument("--input-size", type=_size, default=None, metavar="HxW", help="default 72x96")
-    sub.add_argument("--eval-seeds", type=_seeds, default=(0, 1, 2), help="unseen tracks (default 0,1,2)")
+    sub.add_argument("--eval-seeds", type=_seeds, default=(0, 1, 2, 3, 4), help="unseen tracks (default 0-4)")
+    sub.add_argument("--eval-steps", type=int, default=1000, help="physics steps per evaluation episode")
     sub.add_argument("--run-root", default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=int, default=0)
     sub.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -1,0 +1,27 @@
+"""``charles quickstart`` end to end at a tiny scale: every step runs, every file is written."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from charles_core import cli
+
+pytest.importorskip("Box2D")
+
+
+def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
+    code = cli.main(["quickstart", "--batches", "3", "--capacity", "40", "--input-size", "61x64",
+                     "--eval-seeds", "0", "--eval-steps", "300", "--run-root", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(out[-1])
+    assert code == 0
+    assert result["line"] == "charles_pilotnet_v2" and result["batches"] == 3
+    for key in ("npc_reward", "charles_reward", "baseline_reward"):
+        assert isinstance(result[key], float), key
+    assert result["npc_reward"] > result["baseline_reward"]  # the NPC drives; full throttle straight does not
+    for key in ("checkpoint", "loss_plot", "video"):
+        assert Path(result[key]).is_file(), key
+    assert any(Path(result["tensorboard"]).iterdir())
+    assert not (Path(result["checkpoint"]).parents[1] / "buffers").exists()  # the run's frames are removed
+    assert any(line.startswith("Charles (trained here)") for line in out)
