@@ -22,26 +22,48 @@ def _region(text):
 
 
 def cmd_drive(args):
-    from charles_core.driving.drive import checkpoint_line, drive_game, drive_simulator, load_line_model
+    import contextlib
+    import sys
+
+    from charles_core.driving.drive import (
+        checkpoint_line,
+        drive_game,
+        drive_simulator,
+        load_line_model,
+    )
     from charles_core.errors import ConfigError
 
     if checkpoint_line(args.checkpoint) != args.line:
         raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
     model = load_line_model(args.checkpoint)
+    if args.source == "sim" and args.controller != "sim":
+        raise ConfigError("--source sim drives the simulator: use --controller sim")
+    cam = None
+    with contextlib.ExitStack() as stack:
+        if args.convcam_window or args.convcam_dir:
+            from charles_core.driving.convcam_window import ConvcamWindow
+
+            # opened before the simulator loads: it sets SDL_VIDEODRIVER=dummy when unset
+            cam = stack.enter_context(ConvcamWindow(model, window=args.convcam_window, directory=args.convcam_dir,
+                                                    hz=args.convcam_hz))
+        on_frame = cam.submit if cam is not None else None
+        if args.source == "sim":
+            result = drive_simulator(model, args.seeds, rate_hz=args.rate_hz, max_steps=args.max_steps,
+                                     unstuck=args.unstuck, watch=args.watch, runtime=args.runtime,
+                                     status=(lambda status: None) if args.json else None, on_frame=on_frame)
+        else:
+            stats = drive_game(model, source=args.source, controller=args.controller, rate_hz=args.rate_hz,
+                               region=args.region, watch=args.watch, max_seconds=args.seconds,
+                               runtime=args.runtime, on_frame=on_frame)
+    if cam is not None and cam.directory is not None:
+        print(f"\nconvcam: {len(cam.files)} PNGs in {cam.directory}", file=sys.stderr)
     if args.source == "sim":
-        if args.controller != "sim":
-            raise ConfigError("--source sim drives the simulator: use --controller sim")
-        result = drive_simulator(model, args.seeds, rate_hz=args.rate_hz, max_steps=args.max_steps,
-                                 unstuck=args.unstuck, watch=args.watch, runtime=args.runtime,
-                                 status=(lambda status: None) if args.json else None)
         if args.json:
             print(json.dumps(result))
         else:
             print(f"\nmean reward over seeds {list(args.seeds)}: {result['mean_reward']:.1f} "
                   f"(per seed {result['per_seed']}; {result['pps']:.1f} predictions/s)")
         return 0
-    stats = drive_game(model, source=args.source, controller=args.controller, rate_hz=args.rate_hz,
-                       region=args.region, watch=args.watch, max_seconds=args.seconds, runtime=args.runtime)
     print(f"\n{stats}")
     return 0
 
@@ -82,4 +104,10 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
     sub.add_argument("--runtime", choices=("auto", "tflite", "keras"), default="auto",
                      help="inference runtime (auto: time both here, keep the faster)")
+    sub.add_argument("--convcam-window", action="store_true",
+                     help="show the last conv layer's maps of the frames driven on in a live window (pygame)")
+    sub.add_argument("--convcam-dir", default=None, metavar="DIR",
+                     help="write those Convcam renders as DIR/convcam-000001.png, ...")
+    sub.add_argument("--convcam-hz", type=float, default=5.0,
+                     help="Convcam renders per second at most (each costs a forward pass; default 5)")
     sub.set_defaults(func=cmd_drive)

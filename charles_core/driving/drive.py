@@ -124,7 +124,8 @@ class _EpisodeController:
 
 
 def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
-                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "auto") -> dict:
+                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "auto",
+                    on_frame=None) -> dict:
     """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
 
     Args:
@@ -137,6 +138,8 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
         watch: a checkpoint directory to take new weights from at each unstuck.
         status: the player's status callback (default: a console line).
         runtime: ``"auto"``, ``"tflite"`` or ``"keras"`` (see ``LinePredictor``).
+        on_frame: the player's ``on_frame`` hook: called with each frame it
+            predicted on (e.g. ``ConvcamWindow.submit``).
     """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
@@ -172,6 +175,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
                 on_stuck=(lambda: session.teleport_random(rng)) if unstuck else None,
                 checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
                 on_status=status,
+                on_frame=on_frame,
             )
             result = player.run(stop_event=stop)
             rewards[seed] = round(session.episode_reward, 2)
@@ -189,8 +193,13 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
 
 
 def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
-               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "auto"):
-    """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins)."""
+               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "auto",
+               on_frame=None):
+    """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins).
+
+    ``on_frame`` is the player's hook, called with each frame it predicted on
+    (e.g. ``ConvcamWindow.submit``).
+    """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
@@ -212,7 +221,8 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
     try:
         player = Player(frames, LinePredictor(model, runtime=runtime), pad, make_preprocess(line, input_size),
                         config=PlayerConfig(rate_hz=rate_hz), history=make_history(line),
-                        checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None)
+                        checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
+                        on_frame=on_frame)
         return player.run(max_seconds=max_seconds)
     finally:
         for part in (frames, pad):

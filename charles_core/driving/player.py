@@ -149,6 +149,9 @@ class Player:
             line id and batch shown in the status).
         on_status: called with a ``PlayerStatus`` at most ``status_hz`` times a
             second; default: one rewritten console line on stderr.
+        on_frame: called with the raw captured frame (RGB uint8) of every
+            prediction, after its controls were applied; e.g. a
+            ``ConvcamWindow.submit``. It must return quickly and not modify the frame.
         clock, sleep: monotonic seconds and sleep, injectable for tests.
 
     Example:
@@ -174,6 +177,7 @@ class Player:
         checkpoints: CheckpointWatcher | None = None,
         weights: str | os.PathLike | None = None,
         on_status: Callable[[PlayerStatus], None] | None = None,
+        on_frame: Callable[[np.ndarray], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -187,6 +191,8 @@ class Player:
                 raise ConfigError(f"{name} needs method(s) {', '.join(missing)}; got {type(obj).__name__}")
         if not callable(preprocess):
             raise ConfigError("preprocess must be callable as preprocess(frame, history) -> inputs")
+        if on_frame is not None and not callable(on_frame):
+            raise ConfigError(f"on_frame must be callable as on_frame(frame); got {type(on_frame).__name__}")
         if unstuck is not None and (on_stuck is None or telemetry is None):
             raise ConfigError("unstuck detection needs telemetry (with 'position') and on_stuck")
         self.source = source
@@ -200,6 +206,7 @@ class Player:
         self.on_stuck = on_stuck
         self.checkpoints = checkpoints
         self.on_status = on_status if on_status is not None else print_status_line
+        self.on_frame = on_frame
         self._clock = clock
         self._sleep = sleep
         self._swap_lock = threading.Lock()
@@ -299,6 +306,8 @@ class Player:
 
                 if self.history is not None:
                     self.history.push({**telemetry, **predictions}, frame=frame)
+                if self.on_frame is not None:
+                    self.on_frame(frame)
 
                 now = self._clock()
                 if now - last_status >= status_period:
