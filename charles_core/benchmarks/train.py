@@ -3,7 +3,8 @@
 The trainer draws every batch from disk-backed buffers (``BufferSet``), turns
 it into model data and feeds ``model.fit`` through ``tf.data``; the raw loop
 calls ``model.train_on_batch`` on one batch already in memory. The ratio says
-what the data path costs: at least 0.95 is the bar.
+what the data path costs: at least 0.95 is the bar. The two loops alternate
+(``--rounds``) and their medians are compared.
 
 Run: ``charles bench train charles_pilotnet_v1 --input-size 72x96 --batch 16 --json``
 """
@@ -27,16 +28,26 @@ def _fill(buffers, rng, count_per_buffer):
 
     height, width, _ = buffers.frame_shape
     frames = rng.integers(0, 256, (64, height, width, 3), dtype=np.uint8)  # reused pixels, fresh labels
+    history_shapes = buffers.config.history_shapes or {}
     for name in buffers.outputs:
         for index in range(count_per_buffer):
+            history = {signal: rng.uniform(0, 1, shape).astype(np.float32)
+                       for signal, shape in history_shapes.items()} or None
             buffers.add(name, Sample(frames[index % 64], throttle=float(rng.uniform(-1, 1)),
-                                     steering=float(rng.uniform(-1, 1)), speed=float(rng.uniform(0, 50))))
+                                     steering=float(rng.uniform(-1, 1)), speed=float(rng.uniform(0, 50)),
+                                     history=history))
 
 
 def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: int = 60, warmup: int = 5,
-                  directory: str | None = None) -> dict:
-    """Measure both loops; returns samples/s of each and their ratio."""
+                  directory: str | None = None, rounds: int = 3) -> dict:
+    """Measure both loops, alternating ``rounds`` times; returns samples/s of each and their ratio.
+
+    Each round times ``batches`` trainer batches, then ``batches`` raw steps.
+    The medians over rounds are compared, so a burst of load from elsewhere
+    on the machine lands on both loops alike rather than on one of them.
+    """
     from charles_core.data.buffer_set import BufferSet
+    from charles_core.history_branch import history_signal_shapes
     from charles_core.training.buffer_feed import BufferFeed
     from charles_core.training.data_pipeline import make_balancer
     from charles_core.training.model_data import model_data
@@ -50,25 +61,32 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
                           config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9,
                                                 log_every=10**9, progress=False))
         balancer = make_balancer(trainer.line)
-        total = (warmup + batches + 4) * batch_per_buffer  # +4: the pipeline reads ahead
+        total = (warmup + rounds * (batches + 4) + 1) * batch_per_buffer  # +4: the prefetcher reads ahead
         # every sample drawn once, none refilled: the pause threshold sits below what is drawn
         tall = (input_size[0] * trainer.line.frames, input_size[1], 3)  # several frames: one tall image
         buffers = BufferSet(f"{work}/buffers", balancer.buffer_names, tall, capacity=total,
-                            label_mode=balancer.label_mode, pause_fraction=0.01)
+                            label_mode=balancer.label_mode, pause_fraction=0.01,
+                            history_shapes=history_signal_shapes(trainer.line))
         _fill(buffers, rng, total)
         samples_per_batch = batch_per_buffer * len(buffers.outputs)
-
-        stamps = []
-        trainer.train(BufferFeed(buffers), until_batch=warmup + batches,
-                      on_batch=lambda number, logs: stamps.append(time.perf_counter()))
-        trainer_rate = batches * samples_per_batch / (stamps[-1] - stamps[warmup - 1])
-
-        _fill(buffers, rng, batch_per_buffer)
+        feed = BufferFeed(buffers)
+        # the raw loop's batch: drawn the same way, set aside before the trainer starts
         x, y, w = model_data(trainer.line, buffers.draw(batch_per_buffer, rng))
-        raw_rate = _timed_train(trainer.model, x, y, w, samples_per_batch, batches, warmup)
+        _fill(buffers, rng, batch_per_buffer)  # full again: training starts on full buffers
+
+        trainer_rates, raw_rates = [], []
+        for round_index in range(rounds):
+            skip = warmup if round_index == 0 else 1  # the first batch of a call starts the prefetcher
+            stamps = []
+            trainer.train(feed, until_batch=trainer.batch + batches + skip,
+                          on_batch=lambda number, logs: stamps.append(time.perf_counter()))
+            trainer_rates.append(batches * samples_per_batch / (stamps[-1] - stamps[skip - 1]))
+            raw_rates.append(_timed_train(trainer.model, x, y, w, samples_per_batch, batches,
+                                          warmup if round_index == 0 else 1))
         buffers.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    trainer_rate, raw_rate = float(np.median(trainer_rates)), float(np.median(raw_rates))
     ratio = trainer_rate / raw_rate
     return {
         "benchmark": "train",
@@ -76,9 +94,11 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
         "input_size": list(input_size),
         "batch": samples_per_batch,
         "batches": batches,
+        "rounds": rounds,
         "trainer_samples_per_s": round(trainer_rate, 2),
         "raw_train_on_batch_samples_per_s": round(raw_rate, 2),
         "ratio": round(ratio, 3),
+        "ratio_per_round": [round(t / r, 3) for t, r in zip(trainer_rates, raw_rates)],
         "ratio_bar": RATIO_BAR,
         "ok": ratio >= RATIO_BAR,
     }
@@ -92,12 +112,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch", type=int, default=16, help="samples per buffer per batch")
     parser.add_argument("--batches", type=int, default=60, help="timed batches per loop")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two loops (medians compared)")
     parser.add_argument("--directory", default=None, help="where the temporary buffers go")
     parser.add_argument("--json", action="store_true")
 
 
 def run_from_args(args) -> int:
-    result = run_benchmark(args.line, args.input_size, args.batch, args.batches, args.warmup, args.directory)
+    result = run_benchmark(args.line, args.input_size, args.batch, args.batches, args.warmup, args.directory,
+                           args.rounds)
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -23,6 +23,7 @@ def test_stacked_frames_go_rgbrgb_oldest_first():
         frames[0, 4 * k:4 * (k + 1)] = k + 1  # frame k (oldest first) filled with k + 1
     stacked = frames_for_line(line, frames)
     assert stacked.shape == (1, 4, 5, 9)
+    assert stacked.dtype == np.uint8  # the model casts; a float copy would only cost time
     assert [stacked[0, 0, 0, 3 * k] for k in range(3)] == [1.0, 2.0, 3.0]
 
 
@@ -36,7 +37,7 @@ def test_time_distributed_frames_keep_a_time_axis():
 def test_regression_targets_and_masks():
     line = plugins.lines.get("model_0003_xception_v1")
     inputs, targets, weights = model_data(line, _batch())
-    assert inputs["frame"].dtype == np.float32 and inputs["frame"].shape == (4, 8, 6, 3)
+    assert inputs["frame"].dtype == np.uint8 and inputs["frame"].shape == (4, 8, 6, 3)  # the model casts
     np.testing.assert_allclose(targets["steering"][:, 0], [-1.0, 0.05, 0.3, 0.0], rtol=1e-6)
     np.testing.assert_array_equal(weights["throttle"], [1, 0, 1, 1])
     np.testing.assert_array_equal(weights["steering"], [1, 1, 1, 1])

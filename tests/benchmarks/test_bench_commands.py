@@ -1,0 +1,28 @@
+"""``charles bench train|drive`` at a tiny size: they run and their figures are consistent.
+
+The figures themselves are machine-dependent; these tests check the commands
+work for every kind of line they are documented for, not the speeds.
+"""
+
+import json
+
+import pytest
+
+from charles_core import cli
+
+
+def _last_json(capsys):
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; frames + history
+def test_bench_train_reports_both_loops_and_their_ratio(line, capsys):
+    code = cli.main(["bench", "train", line, "--input-size", "61x64", "--batch", "2", "--batches", "3",
+                     "--warmup", "1", "--rounds", "2", "--json"])
+    result = _last_json(capsys)
+    assert code == 0
+    assert result["line"] == line and result["batch"] == 4 and len(result["ratio_per_round"]) == 2
+    assert result["trainer_samples_per_s"] > 0 and result["raw_train_on_batch_samples_per_s"] > 0
+    expected = result["trainer_samples_per_s"] / result["raw_train_on_batch_samples_per_s"]
+    assert result["ratio"] == pytest.approx(expected, abs=2e-3)
+    assert result["ok"] == (result["ratio"] >= result["ratio_bar"])
