@@ -32,7 +32,8 @@ class CompiledPredictor:
         self.model = model
         self.input_shapes = {t.name: tuple(t.shape[1:]) for t in model.inputs}
         signature = {name: tf.TensorSpec((1, *shape), tf.float32) for name, shape in self.input_shapes.items()}
-        self._forward = tf.function(lambda inputs: model(inputs, training=False), input_signature=[signature])
+        self._traced = tf.function(lambda inputs: model(inputs, training=False), input_signature=[signature])
+        self._forward = self._traced
         self.weights_name = "initial"
 
     def predict(self, inputs: dict) -> dict[str, np.ndarray]:

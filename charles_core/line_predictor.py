@@ -9,15 +9,32 @@ from charles_core.inference import CompiledPredictor
 from charles_core.training.model_data import decode_predictions
 
 
+RUNTIMES = ("keras", "frozen", "tflite")
+
+
+def make_runtime_predictor(model, runtime: str):
+    """The batch-1 predictor of one runtime: ``"keras"``, ``"frozen"`` or ``"tflite"``."""
+    if runtime == "keras":
+        return CompiledPredictor(model)
+    if runtime == "frozen":
+        from charles_core.frozen_predictor import FrozenPredictor
+
+        return FrozenPredictor(model)
+    if runtime == "tflite":
+        from charles_core.tflite_predictor import TFLitePredictor
+
+        return TFLitePredictor(model)
+    raise ConfigError(f"runtime must be 'auto' or one of {RUNTIMES}; got {runtime!r}")
+
+
 def fastest_runtime(model, calls: int = 3) -> tuple[str, dict[str, float]]:
     """Time each runtime on zeros (after one warm-up call); returns the fastest and the seconds per call."""
     import time
 
-    from charles_core.tflite_predictor import TFLitePredictor
-
     inputs = {t.name: np.zeros(t.shape[1:], np.float32) for t in model.inputs}
     timings = {}
-    for name, predictor in (("keras", CompiledPredictor(model)), ("tflite", TFLitePredictor(model))):
+    for name in RUNTIMES:
+        predictor = make_runtime_predictor(model, name)
         predictor.predict(inputs)
         started = time.perf_counter()
         for _ in range(calls):
@@ -35,11 +52,13 @@ class LinePredictor:
 
     Args:
         model: the model (its ``charles_line`` attribute names the line).
-        runtime: ``"auto"`` (the default: time both on this machine and keep
-            the faster), ``"tflite"`` (LiteRT: measured here 2.7x faster for the
-            quickstart's PilotNet line) or ``"keras"`` (the compiled Keras graph:
-            measured here 1.3-1.6x faster for Xception and InceptionResNetV2 at
-            270x480; no conversion, instant weight swaps).
+        runtime: ``"auto"`` (the default: time each on this machine and keep
+            the fastest), ``"tflite"`` (LiteRT: measured here 2.7x faster than
+            the Keras graph for the quickstart's PilotNet line), ``"frozen"``
+            (the Keras graph with its weights folded in as constants: 4.84
+            against 4.26 predictions/s for InceptionResNetV2 at 270x480; a weight
+            swap re-freezes, ~17 s for that backbone) or ``"keras"`` (the
+            compiled Keras graph reading its variables: instant weight swaps).
 
     Example:
 
@@ -53,14 +72,7 @@ class LinePredictor:
         self.line = model.charles_line
         if runtime == "auto":
             runtime, self.timings = fastest_runtime(model)
-        if runtime == "tflite":
-            from charles_core.tflite_predictor import TFLitePredictor
-
-            self.compiled = TFLitePredictor(model)
-        elif runtime == "keras":
-            self.compiled = CompiledPredictor(model)
-        else:
-            raise ConfigError(f"runtime must be 'auto', 'tflite' or 'keras'; got {runtime!r}")
+        self.compiled = make_runtime_predictor(model, runtime)
         self.runtime = runtime
         self.last_raw: dict[str, np.ndarray] = {}
 

@@ -2,9 +2,10 @@
 
 Three ways to get one prediction per frame from the same model, in one run:
 
-- ``raw``: the batch-1 forward pass alone, in the runtime the player picked
-  (``LinePredictor(runtime="auto")`` keeps the faster of LiteRT and the compiled
-  Keras graph; both are reported);
+- ``raw``: the batch-1 forward pass alone, in the fastest runtime (each of
+  ``LinePredictor``'s runtimes is timed and reported: the compiled Keras
+  graph, the frozen graph, LiteRT; the loop then runs on the fastest, as
+  ``runtime="auto"`` would pick);
 - ``loop``: the full player loop (capture thread, preprocessing, prediction,
   decoding, controller) with no rate cap, frames already at the input size
   (the screen source resizes in its capture thread);
@@ -58,7 +59,6 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     from charles_core.driving.drive import make_history, make_preprocess
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
-    from charles_core.inference import CompiledPredictor
     from charles_core.line_predictor import LinePredictor
     from charles_core.models import create_model
 
@@ -68,16 +68,17 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     preprocess = make_preprocess(line_config, tuple(input_size))
     inputs = preprocess(source.read(), make_history(line_config))
 
-    from charles_core.tflite_predictor import TFLitePredictor
+    from charles_core.line_predictor import RUNTIMES, make_runtime_predictor
 
     unbatched = {name: value[0] for name, value in inputs.items()}
-    compiled = CompiledPredictor(model)
-    keras_pps = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
-    litert = TFLitePredictor(model)
-    tflite_pps = _timed(lambda: litert.predict(unbatched), predictions, warmup)
+    runtime_pps = {}
+    for runtime in RUNTIMES:
+        compiled = make_runtime_predictor(model, runtime)
+        runtime_pps[runtime] = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
+    fastest = max(runtime_pps, key=runtime_pps.get)
+    raw_pps = runtime_pps[fastest]
 
-    predictor = LinePredictor(model)  # runtime "auto": the player keeps the faster one
-    raw_pps = keras_pps if predictor.runtime == "keras" else tflite_pps
+    predictor = LinePredictor(model, runtime=fastest)
     player = Player(source, predictor, _NullController(), preprocess,
                     config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None)
     player.run(max_steps=warmup)
@@ -92,8 +93,7 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
         "input_size": list(input_size),
         "runtime": predictor.runtime,
         "raw_pps": round(raw_pps, 2),
-        "raw_keras_compiled_pps": round(keras_pps, 2),
-        "raw_litert_pps": round(tflite_pps, 2),
+        **{f"raw_{runtime}_pps": round(pps, 2) for runtime, pps in runtime_pps.items()},
         "loop_pps": round(loop_pps, 2),
         "predict_pps": round(predict_pps, 2),
         "loop_over_raw": round(loop_pps / raw_pps, 3),

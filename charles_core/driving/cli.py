@@ -102,8 +102,8 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
     sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
-    sub.add_argument("--runtime", choices=("auto", "tflite", "keras"), default="auto",
-                     help="inference runtime (auto: time both here, keep the faster)")
+    sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite"), default="auto",
+                     help="inference runtime (auto: time each here, keep the fastest)")
     sub.add_argument("--convcam-window", action="store_true",
                      help="show the last conv layer's maps of the frames driven on in a live window (pygame)")
     sub.add_argument("--convcam-dir", default=None, metavar="DIR",

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
+from charles_core.frozen_predictor import FrozenPredictor
 from charles_core.inference import CompiledPredictor
 from charles_core.line_predictor import LinePredictor
 from charles_core.models import create_model
@@ -14,14 +15,14 @@ from charles_core.tflite_predictor import TFLitePredictor
     "model_0001_xception_v5",           # delta bins + current controls input
     "model_0006_inceptionresnetv2_v3",  # time-distributed frames + LSTM
 ])
-def test_litert_outputs_equal_keras(line):
+def test_litert_and_frozen_outputs_equal_keras(line):
     model = create_model(line, backbone="pilotnet", input_size=(61, 64), seed=1, load_sources=False)
     rng = np.random.default_rng(0)
     inputs = {t.name: rng.uniform(0, 255, t.shape[1:]).astype(np.float32) for t in model.inputs}
     if "current_controls" in inputs:
         inputs["current_controls"] = rng.uniform(-1, 1, inputs["current_controls"].shape).astype(np.float32)
     keras_out = {k: np.asarray(v)[0] for k, v in model({k: v[None] for k, v in inputs.items()}).items()}
-    for predictor in (CompiledPredictor(model), TFLitePredictor(model)):
+    for predictor in (CompiledPredictor(model), FrozenPredictor(model), TFLitePredictor(model)):
         outputs = predictor.predict(inputs)
         assert set(outputs) == set(keras_out)
         for name in keras_out:
@@ -37,7 +38,17 @@ def test_wrong_inputs_are_named():
         predictor.predict({"frame": np.zeros((61, 64, 3))})
 
 
-@pytest.mark.parametrize("runtime", ["keras", "tflite"])
+def test_frozen_graph_with_batch_norms_folded_equals_keras():
+    # Xception normalizes after every convolution: the frozen graph folds those in
+    model = create_model("model_0003_xception_v1", input_size=(71, 71), seed=1, load_sources=False)
+    frame = np.random.default_rng(0).uniform(0, 255, (71, 71, 3)).astype(np.float32)
+    expected = {k: np.asarray(v)[0] for k, v in model({"frame": frame[None]}).items()}
+    outputs = FrozenPredictor(model).predict({"frame": frame})
+    for name in expected:
+        np.testing.assert_allclose(outputs[name], expected[name], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("runtime", ["keras", "frozen", "tflite"])
 def test_line_predictor_decodes_and_swaps_weights(tmp_path, runtime):
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=1, load_sources=False)
     frame = np.random.default_rng(0).uniform(0, 255, (1, 61, 64, 6)).astype(np.float32)
@@ -66,5 +77,5 @@ def test_auto_runtime_keeps_the_faster_one_it_measured():
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
     chosen, timings = fastest_runtime(model)
-    assert set(timings) == {"keras", "tflite"} and chosen == min(timings, key=timings.get)
-    assert LinePredictor(model).runtime in ("keras", "tflite")
+    assert set(timings) == {"keras", "frozen", "tflite"} and chosen == min(timings, key=timings.get)
+    assert LinePredictor(model).runtime in ("keras", "frozen", "tflite")
