@@ -109,14 +109,20 @@ def add_arguments(parser) -> None:
                         help="default: the line's native size")
     parser.add_argument("--predictions", type=int, default=100, help="timed predictions per method")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+                        help="bfloat16: the whole run (loop, raw and predict alike) on oneDNN's bfloat16 path")
     parser.add_argument("--json", action="store_true")
 
 
 def run_from_args(args) -> int:
     from charles_core import plugins
 
+    if args.precision == "bfloat16":  # process-wide: every graph of the run
+        from charles_core.bfloat16_inference import enable_bfloat16_inference
+
+        enable_bfloat16_inference()
     size = args.input_size or plugins.lines.get(args.line).input_size
-    result = run_benchmark(args.line, size, args.predictions, args.warmup)
+    result = {**run_benchmark(args.line, size, args.predictions, args.warmup), "precision": args.precision}
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -33,6 +33,10 @@ def cmd_drive(args):
     )
     from charles_core.errors import ConfigError
 
+    if args.precision == "bfloat16":  # process-wide, before the model loads
+        from charles_core.bfloat16_inference import enable_bfloat16_inference
+
+        enable_bfloat16_inference()
     if checkpoint_line(args.checkpoint) != args.line:
         raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
     model = load_line_model(args.checkpoint)
@@ -104,6 +108,8 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
     sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite"), default="auto",
                      help="inference runtime (auto: time each here, keep the fastest)")
+    sub.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+                     help="bfloat16: oneDNN's bfloat16 path on CPUs with AVX512-BF16/AMX (faster, outputs move ~1e-4)")
     sub.add_argument("--convcam-window", action="store_true",
                      help="show the last conv layer's maps of the frames driven on in a live window (pygame)")
     sub.add_argument("--convcam-dir", default=None, metavar="DIR",

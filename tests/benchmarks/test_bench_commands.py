@@ -26,3 +26,14 @@ def test_bench_train_reports_both_loops_and_their_ratio(line, capsys):
     expected = result["trainer_samples_per_s"] / result["raw_train_on_batch_samples_per_s"]
     assert result["ratio"] == pytest.approx(expected, abs=2e-3)
     assert result["ok"] == (result["ratio"] >= result["ratio_bar"])
+
+
+def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(capsys):
+    code = cli.main(["bench", "drive", "charles_pilotnet_v1", "--input-size", "61x64", "--predictions", "3",
+                     "--warmup", "1", "--json"])
+    result = _last_json(capsys)
+    assert code == 0 and result["precision"] == "float32"
+    timed = {name: result[f"raw_{name}_pps"] for name in ("keras", "frozen", "tflite")}
+    assert result["runtime"] == max(timed, key=timed.get) and result["raw_pps"] == timed[result["runtime"]]
+    assert result["loop_over_raw"] == pytest.approx(result["loop_pps"] / result["raw_pps"], abs=2e-3)
+    assert result["loop_over_predict"] == pytest.approx(result["loop_pps"] / result["predict_pps"], abs=2e-2)
