@@ -25,3 +25,18 @@ def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
     assert any(Path(result["tensorboard"]).iterdir())
     assert not (Path(result["checkpoint"]).parents[1] / "buffers").exists()  # the run's frames are removed
     assert any(line.startswith("Charles (trained here)") for line in out)
+
+
+@pytest.mark.slow
+def test_the_full_quickstart_drives_at_least_half_as_well_as_the_npc(tmp_path):
+    """The issue's bar, on the README's command at full size (about 7 minutes on 2 cores).
+
+    A batch count instead of the time budget keeps the run the same on any machine.
+    """
+    from charles_core.quickstart import QuickstartConfig, run_quickstart
+
+    result = run_quickstart(QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
+                            progress=False, log=lambda *args: None)
+    assert result["batches"] == 2000
+    assert result["charles_reward"] >= 0.5 * result["npc_reward"], result["per_seed"]
+    assert result["charles_reward"] > result["baseline_reward"] + 300, result["per_seed"]
