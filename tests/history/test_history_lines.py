@@ -25,17 +25,18 @@ EXPECTED = {
     "model_0001_xception_v1", "model_0001_xception_v2", "model_0007_inceptionresnetv2_v1",
     *(f"model_0008_irv2_data_td_v{v}" for v in range(1, 8)),
     *(f"model_0009_irv2_cr_tl_v{v}" for v in range(1, 4)),
+    "charles_pilotnet_v2",  # ours: 2 stacked frames + the last 4 speeds
 }
 
 
-def test_every_published_history_line_is_registered():
+def test_every_history_line_is_registered():
     assert set(HISTORY_LINES) == EXPECTED
 
 
 @functools.lru_cache(maxsize=None)
-def _cnn(backbone, size):
+def _cnn(backbone, size, channels=3):
     spec = plugins.backbones.get(backbone)
-    built = spec.build((*size, 3))
+    built = spec.build((*size, channels))
     features = math.prod(built.outputs[0].shape[1:]) if spec.pooling == "flatten" else spec.feature_channels
     return built.count_params(), features
 
@@ -51,13 +52,14 @@ def test_history_line_builds_small_with_the_counts_of_its_widths(name):
     model = create_model(line, input_size=_size(line), load_sources=False)
     spec = line.history
     inputs = {t.name: tuple(t.shape[1:]) for t in model.inputs}
-    assert inputs["history"] == (60, len(history_columns(spec)))
+    assert inputs["history"] == (spec.steps, len(history_columns(spec)))
     if spec.alone:
         assert set(inputs) == {"history"}  # no frame, no CNN
         cnn = (0, 0)
     else:
-        assert inputs["frame"] == (*_size(line), 3)
-        cnn = _cnn(line.backbone, _size(line))
+        channels = 3 * line.frames if line.frame_mode == "stacked" else 3
+        assert inputs["frame"] == (*_size(line), channels)
+        cnn = _cnn(line.backbone, _size(line), channels)
     assert ("current_purpose" in inputs) == spec.current_purpose
     trainable, frozen = count_params(model.layers)
     assert trainable + frozen == model.count_params() == history_line_params(line, *cnn)
