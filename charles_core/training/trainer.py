@@ -184,7 +184,7 @@ class Trainer:
         model.stop_training = False
         callback.set_model(model)
         with BatchPrefetcher(lambda: model_data(self.line, source.next_batch(self.batch_per_buffer)),
-                             count=batches) as prefetched:
+                             count=batches, nice=self.config.prefetch_nice) as prefetched:
             for index, (inputs, targets, weights) in enumerate(prefetched):
                 logs = model.train_on_batch(inputs, targets, sample_weight=weights, return_dict=True)
                 callback.on_train_batch_end(index, logs)

@@ -29,6 +29,10 @@ class TrainingConfig:
         devices: devices for ``"mirrored"`` (e.g. ``["/cpu:0", "/cpu:1"]``).
         seed: initialisation and draw seed.
         progress: show a progress bar.
+        prefetch_nice: scheduling priority drop of the thread that draws the
+            next batches (Linux, 0-19; one device only). 19 lets it run in the
+            gaps of TensorFlow's work: PilotNet at 72x96 on 2 cores trained at
+            0.93 of the raw step with it, 0.87 without.
     """
 
     batch_per_buffer: int | None = attrs.field(default=None, validator=_positive)
@@ -40,3 +44,4 @@ class TrainingConfig:
     devices: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
     seed: int = 0
     progress: bool = True
+    prefetch_nice: int = attrs.field(default=19, validator=[attrs.validators.ge(0), attrs.validators.le(19)])

@@ -1,5 +1,7 @@
 """BatchPrefetcher: every batch once, in order; errors reach the consumer; closing never hangs."""
 
+import os
+import sys
 import threading
 import time
 
@@ -71,3 +73,21 @@ def test_closing_early_stops_the_thread_without_making_every_batch():
 def test_rejects_a_zero_depth():
     with pytest.raises(ValueError, match="depth"):
         BatchPrefetcher(lambda: 1, count=3, depth=0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities are set on Linux only")
+def test_the_thread_runs_at_the_lower_priority_it_was_given():
+    seen = []
+
+    def make():
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return 1
+
+    with BatchPrefetcher(make, count=1, nice=7) as batches:
+        list(batches)
+    assert seen == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)]
+
+
+def test_rejects_a_nice_outside_0_to_19():
+    with pytest.raises(ValueError, match="nice"):
+        BatchPrefetcher(lambda: 1, count=1, nice=20)
