@@ -80,7 +80,8 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
 
     predictor = LinePredictor(model, runtime=fastest)
     player = Player(source, predictor, _NullController(), preprocess,
-                    config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None)
+                    config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None,
+                    telemetry=lambda: {"speed": 30.0, "purpose": (20.0, 0.1)})  # what history lines push
     player.run(max_steps=warmup)
     stats = player.run(max_steps=predictions)
     loop_pps = stats.pps

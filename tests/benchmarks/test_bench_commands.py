@@ -28,8 +28,9 @@ def test_bench_train_reports_both_loops_and_their_ratio(line, capsys):
     assert result["ok"] == (result["ratio"] >= result["ratio_bar"])
 
 
-def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(capsys):
-    code = cli.main(["bench", "drive", "charles_pilotnet_v1", "--input-size", "61x64", "--predictions", "3",
+@pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; + speed history
+def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(line, capsys):
+    code = cli.main(["bench", "drive", line, "--input-size", "61x64", "--predictions", "3",
                      "--warmup", "1", "--json"])
     result = _last_json(capsys)
     assert code == 0 and result["precision"] == "float32"
