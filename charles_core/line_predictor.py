@@ -9,11 +9,18 @@ from charles_core.inference import CompiledPredictor
 from charles_core.training.model_data import decode_predictions
 
 
-RUNTIMES = ("keras", "frozen", "tflite")
+RUNTIMES = ("keras", "frozen", "tflite", "openvino")
+
+
+def available_runtimes() -> tuple[str, ...]:
+    """The runtimes installed here (OpenVINO is an optional extra: ``charles-core[openvino]``)."""
+    from charles_core.openvino_predictor import openvino_available
+
+    return tuple(r for r in RUNTIMES if r != "openvino" or openvino_available())
 
 
 def make_runtime_predictor(model, runtime: str):
-    """The batch-1 predictor of one runtime: ``"keras"``, ``"frozen"`` or ``"tflite"``."""
+    """The batch-1 predictor of one runtime: ``"keras"``, ``"frozen"``, ``"tflite"`` or ``"openvino"``."""
     if runtime == "keras":
         return CompiledPredictor(model)
     if runtime == "frozen":
@@ -24,16 +31,20 @@ def make_runtime_predictor(model, runtime: str):
         from charles_core.tflite_predictor import TFLitePredictor
 
         return TFLitePredictor(model)
+    if runtime == "openvino":
+        from charles_core.openvino_predictor import OpenVINOPredictor
+
+        return OpenVINOPredictor(model)
     raise ConfigError(f"runtime must be 'auto' or one of {RUNTIMES}; got {runtime!r}")
 
 
 def fastest_runtime(model, calls: int = 3) -> tuple[str, dict[str, float]]:
-    """Time each runtime on zeros (after one warm-up call); returns the fastest and the seconds per call."""
+    """Time each installed runtime on zeros (after one warm-up call); returns the fastest and the seconds per call."""
     import time
 
     inputs = {t.name: np.zeros(t.shape[1:], np.float32) for t in model.inputs}
     timings = {}
-    for name in RUNTIMES:
+    for name in available_runtimes():
         predictor = make_runtime_predictor(model, name)
         predictor.predict(inputs)
         started = time.perf_counter()
@@ -58,7 +69,9 @@ class LinePredictor:
             (the Keras graph with its weights folded in as constants: 7.6
             against 6.5 predictions/s for Xception at 270x480; a weight swap
             re-freezes, ~17 s for InceptionResNetV2) or ``"keras"`` (the
-            compiled Keras graph reading its variables: instant weight swaps).
+            compiled Keras graph reading its variables: instant weight swaps)
+            or ``"openvino"`` (OpenVINO's CPU plugin in float32, where the
+            ``openvino`` extra is installed; ``"auto"`` times it only then).
 
     Example:
 

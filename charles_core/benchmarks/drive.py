@@ -68,11 +68,11 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     preprocess = make_preprocess(line_config, tuple(input_size))
     inputs = preprocess(source.read(), make_history(line_config))
 
-    from charles_core.line_predictor import RUNTIMES, make_runtime_predictor
+    from charles_core.line_predictor import available_runtimes, make_runtime_predictor
 
     unbatched = {name: value[0] for name, value in inputs.items()}
     runtime_pps = {}
-    for runtime in RUNTIMES:
+    for runtime in available_runtimes():
         compiled = make_runtime_predictor(model, runtime)
         runtime_pps[runtime] = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
     fastest = max(runtime_pps, key=runtime_pps.get)

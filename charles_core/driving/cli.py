@@ -106,7 +106,7 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
     sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
-    sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite"), default="auto",
+    sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite", "openvino"), default="auto",
                      help="inference runtime (auto: time each here, keep the fastest)")
     sub.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                      help="bfloat16: oneDNN's bfloat16 path on CPUs with AVX512-BF16/AMX (faster, outputs move ~1e-4)")

@@ -5,6 +5,7 @@ from charles_core.errors import ConfigError
 from charles_core.frozen_predictor import FrozenPredictor
 from charles_core.inference import CompiledPredictor
 from charles_core.line_predictor import LinePredictor
+from charles_core.openvino_predictor import openvino_available
 from charles_core.models import create_model
 from charles_core.tflite_predictor import TFLitePredictor
 
@@ -15,14 +16,19 @@ from charles_core.tflite_predictor import TFLitePredictor
     "model_0001_xception_v5",           # delta bins + current controls input
     "model_0006_inceptionresnetv2_v3",  # time-distributed frames + LSTM
 ])
-def test_litert_and_frozen_outputs_equal_keras(line):
+def test_every_runtime_outputs_equal_keras(line):
     model = create_model(line, backbone="pilotnet", input_size=(61, 64), seed=1, load_sources=False)
     rng = np.random.default_rng(0)
     inputs = {t.name: rng.uniform(0, 255, t.shape[1:]).astype(np.float32) for t in model.inputs}
     if "current_controls" in inputs:
         inputs["current_controls"] = rng.uniform(-1, 1, inputs["current_controls"].shape).astype(np.float32)
     keras_out = {k: np.asarray(v)[0] for k, v in model({k: v[None] for k, v in inputs.items()}).items()}
-    for predictor in (CompiledPredictor(model), FrozenPredictor(model), TFLitePredictor(model)):
+    predictors = [CompiledPredictor(model), FrozenPredictor(model), TFLitePredictor(model)]
+    if openvino_available():
+        from charles_core.openvino_predictor import OpenVINOPredictor
+
+        predictors.append(OpenVINOPredictor(model))
+    for predictor in predictors:
         outputs = predictor.predict(inputs)
         assert set(outputs) == set(keras_out)
         for name in keras_out:
@@ -48,7 +54,9 @@ def test_frozen_graph_with_batch_norms_folded_equals_keras():
         np.testing.assert_allclose(outputs[name], expected[name], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("runtime", ["keras", "frozen", "tflite"])
+@pytest.mark.parametrize("runtime", ["keras", "frozen", "tflite",
+                                     pytest.param("openvino", marks=pytest.mark.skipif(
+                                         not openvino_available(), reason="the openvino extra is not installed"))])
 def test_line_predictor_decodes_and_swaps_weights(tmp_path, runtime):
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=1, load_sources=False)
     frame = np.random.default_rng(0).uniform(0, 255, (1, 61, 64, 6)).astype(np.float32)
@@ -77,5 +85,27 @@ def test_auto_runtime_keeps_the_faster_one_it_measured():
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
     chosen, timings = fastest_runtime(model)
-    assert set(timings) == {"keras", "frozen", "tflite"} and chosen == min(timings, key=timings.get)
-    assert LinePredictor(model).runtime in ("keras", "frozen", "tflite")
+    from charles_core.line_predictor import available_runtimes
+
+    assert set(timings) == set(available_runtimes()) and chosen == min(timings, key=timings.get)
+    assert {"keras", "frozen", "tflite"} <= set(timings)
+    assert LinePredictor(model).runtime in timings
+
+
+def test_openvino_runtime_without_the_package_names_the_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openvino(name, *args, **kwargs):
+        if name == "openvino" or name.startswith("openvino."):
+            raise ImportError("No module named 'openvino'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openvino)
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
+    with pytest.raises(ConfigError, match=r"charles-core\[openvino\]"):
+        LinePredictor(model, runtime="openvino")
+    from charles_core.line_predictor import available_runtimes
+
+    assert "openvino" not in available_runtimes()
