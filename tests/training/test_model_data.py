@@ -27,6 +27,13 @@ def test_stacked_frames_go_rgbrgb_oldest_first():
     assert [stacked[0, 0, 0, 3 * k] for k in range(3)] == [1.0, 2.0, 3.0]
 
 
+
+def test_stacked_frames_equal_the_transposed_reference_pixel_for_pixel():
+    line = plugins.lines.get("model_0006_inceptionresnetv2_v2")  # 3 frames stacked
+    frames = np.random.default_rng(1).integers(0, 256, (2, 3 * 4, 5, 3), dtype=np.uint8)
+    reference = frames.reshape(2, 3, 4, 5, 3).transpose(0, 2, 3, 1, 4).reshape(2, 4, 5, 9)
+    np.testing.assert_array_equal(frames_for_line(line, frames), reference)
+
 def test_time_distributed_frames_keep_a_time_axis():
     line = plugins.lines.get("model_0006_inceptionresnetv2_v3")
     assert frames_for_line(line, np.zeros((2, 12, 5, 3), np.uint8)).shape == (2, 3, 4, 5, 3)
