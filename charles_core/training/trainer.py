@@ -194,12 +194,14 @@ class Trainer:
         model = self.model
         model.stop_training = False
         callback.set_model(model)
+        reset_metrics = None
         with BatchPrefetcher(make_batch, count=batches, nice=self.config.prefetch_nice) as prefetched:
             for index, (inputs, targets, weights) in enumerate(prefetched):
-                if index == 0:
+                if reset_metrics is None:  # the first batch builds everything, metrics included
                     logs = model.train_on_batch(inputs, targets, sample_weight=weights, return_dict=True)
+                    reset_metrics = _compiled_metric_reset(model)
                 else:
-                    model.reset_metrics()
+                    reset_metrics()
                     logs = model.train_function(iter([(inputs, targets, weights)]))
                 callback.on_train_batch_end(index, logs)
                 if model.stop_training:
@@ -280,6 +282,29 @@ class _TrainingCallback:
                         "final_losses": self.last_logs, "checkpoint": str(self.trainer.last_checkpoint)}
 
         return Callback(*args, **kwargs)
+
+
+def _compiled_metric_reset(model):
+    """``model.reset_metrics()`` as one compiled call (one dispatch instead of one per variable).
+
+    Call it after the first batch, when every metric is built. Keras's loss
+    trackers reset by zeroing their variables; if ``reset_metrics()`` leaves
+    any metric variable non-zero, the eager ``reset_metrics`` is kept.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    model.reset_metrics()
+    variables = list(model.metrics_variables)
+    if any(np.any(np.asarray(variable.numpy()) != 0) for variable in variables):
+        return model.reset_metrics
+
+    @tf.function
+    def reset():
+        for variable in variables:
+            variable.assign(tf.zeros(variable.shape, variable.dtype))
+
+    return reset
 
 
 def _float_logs(logs) -> dict[str, float]:

@@ -33,6 +33,37 @@ def test_trains_from_the_buffers_with_a_loss_per_output(tmp_path, filled_buffers
     assert list((tmp_path / "run" / "logs").iterdir())  # TensorBoard event files
 
 
+
+class _FixedBatches:
+    """A batch source that hands out the same drawn batches, in order."""
+
+    def __init__(self, batches):
+        self.batches = iter(batches)
+
+    def next_batch(self, n_per_buffer):
+        return next(self.batches)
+
+
+def test_each_batch_trains_and_logs_exactly_as_train_on_batch_does(tmp_path, filled_buffers):
+    from charles_core.training.model_data import model_data
+
+    buffers, _ = filled_buffers(capacity=64)
+    rng = np.random.default_rng(3)
+    batches = [buffers.draw(8, rng) for _ in range(4)]
+    trainer, reference = _trainer(tmp_path / "a"), _trainer(tmp_path / "b")
+    for ours, theirs in zip(trainer.model.get_weights(), reference.model.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)  # the same seed: the same start
+    trainer.train(_FixedBatches(batches), until_batch=4)
+    expected = [reference.model.train_on_batch(*model_data(reference.line, batch)[:2],
+                                               sample_weight=model_data(reference.line, batch)[2], return_dict=True)
+                for batch in batches]
+    for logged, wanted in zip(trainer.history, expected):  # each batch's own losses, not running means
+        assert set(logged) == {"batch", *wanted}
+        for key, value in wanted.items():
+            assert logged[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+    for ours, theirs in zip(trainer.model.get_weights(), reference.model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
 def test_drawn_samples_are_removed(tmp_path, filled_buffers):
     buffers, _ = filled_buffers(capacity=64)
     trainer = _trainer(tmp_path)
