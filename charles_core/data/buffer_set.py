@@ -293,22 +293,22 @@ class BufferSet:
                         f"buffer {name!r} ran out of valid samples while drawing (corrupt slots were skipped)"
                     )
                 slots = store.occupied_slots()[rng.choice(len(store), size=wanted, replace=False)]
-                for slot in slots:
-                    slot = int(slot)
-                    if not store.read_frame_into(slot, batch["frames"][row]):
-                        continue  # reported and emptied; drawn again below
-                    record = store.record(slot)
-                    batch["throttle"][row] = record["throttle"]
-                    batch["steering"][row] = record["steering"]
-                    batch["speed"][row] = record["speed"]
-                    batch["purpose"][row] = record["purpose"]
-                    batch["timestamp"][row] = record["timestamp"]
-                    batch["buffer"][row] = index
-                    for signal in self.config.history_shapes:
-                        batch[f"history_{signal}"][row] = record[f"history_{signal}"]
+                taken = []  # read frames land in consecutive rows; a corrupt one's row is reused
+                for slot in slots.tolist():
+                    if store.read_frame_into(slot, batch["frames"][row + len(taken)]):
+                        taken.append(slot)
+                    # else: reported and emptied; drawn again below
+                rows = slice(row, row + len(taken))
+                records = store.records(taken)
+                for field in ("throttle", "steering", "speed", "purpose", "timestamp"):
+                    batch[field][rows] = records[field]
+                batch["buffer"][rows] = index
+                for signal in self.config.history_shapes:
+                    batch[f"history_{signal}"][rows] = records[f"history_{signal}"]
+                for slot in taken:
                     store.remove(slot)  # drawn samples are never reused
-                    row += 1
-                    wanted -= 1
+                row += len(taken)
+                wanted -= len(taken)
         batch["acceleration"] = np.maximum(batch["throttle"], 0)
         batch["braking"] = np.maximum(-batch["throttle"], 0)
         for label_name in LABEL_NAMES:

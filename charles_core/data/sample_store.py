@@ -421,6 +421,10 @@ class SampleStore:
         """The (checked) label record of an occupied slot."""
         return self._records[slot]
 
+    def records(self, slots) -> np.ndarray:
+        """The (checked) label records of occupied ``slots``, as one structured array (a copy)."""
+        return self._records[np.asarray(slots, dtype=np.int64)]
+
     def sample(self, slot: int) -> Sample | None:
         """``slot``'s sample, or None if its frame turned out corrupt (reported, slot emptied)."""
         frame = np.empty(self.frame_shape, dtype=np.uint8)
