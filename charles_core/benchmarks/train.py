@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -39,7 +40,7 @@ def _fill(buffers, rng, count_per_buffer):
 
 
 def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: int = 60, warmup: int = 5,
-                  directory: str | None = None, rounds: int = 3) -> dict:
+                  directory: str | None = None, rounds: int = 5) -> dict:
     """Measure both loops, alternating ``rounds`` times; returns samples/s of each and their ratio.
 
     Each round times ``batches`` trainer batches, then ``batches`` raw steps.
@@ -73,6 +74,8 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
         # the raw loop's batch: drawn the same way, set aside before the trainer starts
         x, y, w = model_data(trainer.line, buffers.draw(batch_per_buffer, rng))
         _fill(buffers, rng, batch_per_buffer)  # full again: training starts on full buffers
+        if hasattr(os, "sync"):  # the fill's writes go to disk now, not as writeback during a timed round
+            os.sync()
 
         trainer_rates, raw_rates = [], []
         for round_index in range(rounds):
@@ -112,7 +115,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch", type=int, default=16, help="samples per buffer per batch")
     parser.add_argument("--batches", type=int, default=60, help="timed batches per loop")
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3, help="alternations of the two loops (medians compared)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two loops (medians compared)")
     parser.add_argument("--directory", default=None, help="where the temporary buffers go")
     parser.add_argument("--json", action="store_true")
 
