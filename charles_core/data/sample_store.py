@@ -49,10 +49,12 @@ store.close()
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import math
 import os
+import shutil
 import warnings
 import zlib
 from typing import Iterator, Mapping
@@ -243,6 +245,22 @@ class SampleStore:
                     f"{expected[key]!r}; use the same settings or another directory"
                 )
 
+    def _refuse_for_space(self, frames_size: int, fresh: bool) -> None:
+        """Raise a StorageError saying how much disk the frames need; a fresh store's files are removed."""
+        os.close(self._frames_fd)
+        os.close(self._records_fd)
+        self._frames_fd = self._records_fd = -1
+        if fresh:  # created just now and empty: nothing of the user's is lost
+            for path in (self.frames_path, self.records_path):
+                os.unlink(path)
+        free = shutil.disk_usage(self.directory).free
+        raise StorageError(
+            f"not enough disk space for the buffer at {self.directory}: its frames need "
+            f"{frames_size / 2**30:.2f} GiB ({self.capacity} x {self.frame_shape}), "
+            f"{free / 2**30:.2f} GiB are free there; free some space, choose another directory, "
+            "or lower the capacity or frame size"
+        )
+
     def _open_files(self, preallocate: bool, fresh: bool = False) -> None:
         flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if fresh else 0)
         self._frames_fd = os.open(self.frames_path, flags, 0o644)
@@ -268,8 +286,14 @@ class SampleStore:
         if preallocate:
             try:
                 os.posix_fallocate(self._frames_fd, 0, frames_size)
-            except OSError:
-                pass  # filesystems without fallocate: a sparse file works too
+            except OSError as error:
+                if error.errno == errno.ENOSPC:
+                    self._refuse_for_space(frames_size, fresh)
+                if error.errno not in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                    raise StorageError(
+                        f"could not reserve {frames_size} bytes for {self.frames_path}: {error}"
+                    ) from error
+                # a filesystem without fallocate: a sparse file works too, filled as samples arrive
         for fd, size in ((self._frames_fd, frames_size), (self._records_fd, records_size)):
             if os.fstat(fd).st_size < size:
                 os.ftruncate(fd, size)

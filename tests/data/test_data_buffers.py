@@ -241,3 +241,27 @@ def test_store_layout_file(tmp_path):
     (tmp_path / "s" / "layout.json").write_text('{"format": "other"}')
     with pytest.raises(StorageError, match="layout.json"):
         SampleStore(tmp_path / "s", SHAPE, capacity=3, history_shapes={"speed": (4,)})
+
+
+def test_a_disk_too_small_for_the_frames_is_a_clear_error_that_leaves_no_files(tmp_path, monkeypatch):
+    import errno
+
+    def no_space(fd, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space)
+    with pytest.raises(StorageError, match=r"not enough disk space .* GiB are free there"):
+        SampleStore(tmp_path / "store", SHAPE, capacity=4)
+    assert not (tmp_path / "store" / FRAMES_FILE).exists() and not (tmp_path / "store" / RECORDS_FILE).exists()
+
+
+def test_a_filesystem_without_fallocate_gets_a_sparse_store(tmp_path, monkeypatch):
+    import errno
+
+    def unsupported(fd, offset, length):
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(os, "posix_fallocate", unsupported)
+    store = SampleStore(tmp_path / "store", SHAPE, capacity=4)
+    store.add(sample_for(1))
+    assert len(store) == 1 and os.path.getsize(tmp_path / "store" / FRAMES_FILE) == 4 * int(np.prod(SHAPE))
