@@ -138,6 +138,7 @@ def main(argv=None) -> int:
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--directory", default=None, help="parent directory for the buffers (default: temp)")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--json", action="store_true", help="one line of JSON (default: indented)")
     parser.add_argument("--compare-train", action="store_true",
                         help="after the buffer figures, time InceptionResNetV2 training at the frame size")
     args = parser.parse_args(argv)
@@ -153,7 +154,7 @@ def main(argv=None) -> int:
         result["irv2_training_samples_per_s"] = round(consumed, 2)
         result["draws_over_training"] = round(result["draws_per_s"] / consumed, 1)
         result["draws_ok"] = result["draws_over_training"] >= 20
-    print(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=None if args.json else 2))
     return 0 if result["rss_ok"] else 1
 
 

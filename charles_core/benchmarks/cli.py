@@ -12,6 +12,8 @@ def _buffers(args) -> int:
         argv += ["--directory", args.directory]
     if args.compare_train:
         argv += ["--compare-train"]
+    if args.json:
+        argv += ["--json"]
     return main(argv)
 
 

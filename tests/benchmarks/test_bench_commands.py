@@ -1,4 +1,4 @@
-"""``charles bench train|drive`` at a tiny size: they run and their figures are consistent.
+"""``charles bench train|drive|buffers`` at a tiny size: they run and their figures are consistent.
 
 The figures themselves are machine-dependent; these tests check the commands
 work for every kind of line they are documented for, not the speeds.
@@ -40,3 +40,13 @@ def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(line, capsys)
     assert result["runtime"] == max(timed, key=timed.get) and result["raw_pps"] == timed[result["runtime"]]
     assert result["loop_over_raw"] == pytest.approx(result["loop_pps"] / result["raw_pps"], abs=2e-3)
     assert result["loop_over_predict"] == pytest.approx(result["loop_pps"] / result["predict_pps"], rel=1e-3, abs=1e-2)
+
+
+def test_bench_buffers_reports_memory_and_draws_as_one_json_line(tmp_path, capsys):
+    code = cli.main(["bench", "buffers", "--capacity", "40", "--frame-size", "32x48", "--batch", "4",
+                     "--batches", "5", "--directory", str(tmp_path), "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    result = json.loads(out[-1])  # --json: the whole result on the last line
+    assert code == 0 and result["capacity"] == 40 and result["frame_shape"] == [32, 48, 3]
+    assert result["draws_per_s"] > 0 and 0 < result["rss_gib"] <= 3 and result["rss_ok"]
+    assert not list(tmp_path.iterdir())  # the temporary buffers are gone
