@@ -75,6 +75,17 @@ def charles_register_controllers(register):
 
 
 @hookspec
+def charles_register_game_links(register):
+    """Register links to a script inside the game: ``register(ComponentSpec(name, factory))``.
+
+    ``factory(**options)`` returns an object with ``wait_for_game(timeout_s,
+    needs)``, ``telemetry() -> mapping`` (any of ``speed``, ``position``,
+    ``purpose``), ``relocate()`` (move the car to a random place: the game's
+    side of unstuck) and ``close()``.
+    """
+
+
+@hookspec
 def charles_register_balancers(register):
     """Register data balancers: ``register(ComponentSpec(name, factory))``.
 

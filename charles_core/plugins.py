@@ -71,9 +71,10 @@ lines = Registry("line", "charles_register_lines", get_plugin_manager)
 environments = Registry("environment", "charles_register_environments", get_plugin_manager)
 frame_sources = Registry("frame source", "charles_register_frame_sources", get_plugin_manager)
 controllers = Registry("controller", "charles_register_controllers", get_plugin_manager)
+game_links = Registry("game link", "charles_register_game_links", get_plugin_manager)
 balancers = Registry("balancer", "charles_register_balancers", get_plugin_manager)
 
-REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, balancers)
+REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers)
 
 
 def register_plugin(plugin, name: str | None = None) -> None:

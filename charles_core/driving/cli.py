@@ -56,9 +56,17 @@ def cmd_drive(args):
                                      unstuck=args.unstuck, watch=args.watch, runtime=args.runtime,
                                      status=(lambda status: None) if args.json else None, on_frame=on_frame)
         else:
+            link_options = None
+            if args.link == "socket":
+                from charles_core.driving.socket_game_link import load_or_create_token
+
+                link_options = {"token": load_or_create_token(args.link_token_file), "host": args.link_host,
+                                "port": args.link_port}
+                print(f"game link token: {args.link_token_file}", file=sys.stderr)
             stats = drive_game(model, source=args.source, controller=args.controller, rate_hz=args.rate_hz,
                                region=args.region, watch=args.watch, max_seconds=args.seconds,
-                               runtime=args.runtime, on_frame=on_frame)
+                               runtime=args.runtime, on_frame=on_frame, link=args.link, link_options=link_options,
+                               link_wait_s=args.link_wait, unstuck=args.unstuck)
     if cam is not None and cam.directory is not None:
         print(f"\nconvcam: {len(cam.files)} PNGs in {cam.directory}", file=sys.stderr)
     if args.source == "sim":
@@ -102,10 +110,19 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--json", action="store_true", help="simulator: print the evaluation as JSON")
     sub.add_argument("--rate-hz", type=float, default=30.0, help="predictions per second (0: unlimited)")
     sub.add_argument("--max-steps", type=int, default=1000, help="simulator: physics steps per episode")
-    sub.add_argument("--unstuck", action="store_true", help="simulator: teleport the car when it stops moving")
+    sub.add_argument("--unstuck", action="store_true",
+                     help="move the car when it stops moving (simulator: teleport; game: through --link)")
     sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
     sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
+    sub.add_argument("--link", default=None, metavar="NAME",
+                     help="game: a link to a script in the game (socket) for speed, purpose and unstuck")
+    sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
+    sub.add_argument("--link-port", type=int, default=8765, help="game link: TCP port (default 8765)")
+    sub.add_argument("--link-token-file", default="charles-game-link.token", metavar="FILE",
+                     help="game link: the shared token (created, owner-only, if missing)")
+    sub.add_argument("--link-wait", type=float, default=60.0, metavar="SECONDS",
+                     help="game link: how long to wait for the game script (default 60)")
     sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite", "openvino"), default="auto",
                      help="inference runtime (auto: time each here, keep the fastest)")
     sub.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",

@@ -8,6 +8,7 @@ seeds.
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -194,39 +195,62 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
 
 def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
                region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "auto",
-               on_frame=None):
+               on_frame=None, link: str | None = None, link_options: dict | None = None,
+               link_wait_s: float = 60.0, unstuck: bool = False):
     """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins).
 
-    ``on_frame`` is the player's hook, called with each frame it predicted on
-    (e.g. ``ConvcamWindow.submit``).
+    Args:
+        on_frame: the player's hook, called with each frame it predicted on
+            (e.g. ``ConvcamWindow.submit``).
+        link: a registered game link (``"socket"``) giving telemetry (speed,
+            position, purpose) and relocations; lines with a speed or purpose
+            history and ``unstuck`` need one.
+        link_options: the link factory's options (``token``, ``host``, ``port``).
+        link_wait_s: how long to wait for the game script before giving up.
+        unstuck: relocate the car through the link when it stops moving.
     """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
     from charles_core.line_predictor import LinePredictor
 
+    from charles_core.driving.unstuck import UnstuckDetector
+
     line = model.charles_line
-    needed = _needed_telemetry(line)
-    if needed:
+    needed = sorted(set(_needed_telemetry(line)) | ({"position"} if unstuck else set()))
+    if needed and link is None:
         raise ConfigError(
-            f"{line.name} needs {' and '.join(sorted(set(needed)))} every step; the game's screen source "
-            "gives frames only (no telemetry yet): drive it on the simulator (--source sim --controller sim)"
+            f"{line.name if not unstuck else 'unstuck'} needs {' and '.join(needed)} every step; the screen "
+            "gives frames only: connect a game script with --link socket (docs/driving.md, 'Game link'), "
+            "or drive on the simulator (--source sim --controller sim)"
         )
     input_size = frame_input_size(model)
     options = {"output_size": input_size}
     if region is not None:
         options.update(dict(zip(("left", "top", "width", "height"), region)))
-    frames = plugins.frame_sources.get(source).factory(**options)
-    pad = plugins.controllers.get(controller).factory()
+    parts = []
     try:
+        game = plugins.game_links.get(link).factory(**(link_options or {})) if link is not None else None
+        parts.append(game)
+        if game is not None:
+            host, port = getattr(game, "address", ("?", "?"))
+            print(f"game link: waiting for the game script at {host}:{port} ...", file=sys.stderr)
+            game.wait_for_game(link_wait_s, needs=needed)
+        frames = plugins.frame_sources.get(source).factory(**options)
+        parts.append(frames)
+        pad = plugins.controllers.get(controller).factory()
+        parts.append(pad)
         player = Player(frames, LinePredictor(model, runtime=runtime), pad, make_preprocess(line, input_size),
                         config=PlayerConfig(rate_hz=rate_hz), history=make_history(line),
                         checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
+                        telemetry=game.telemetry if game is not None else None,
+                        unstuck=UnstuckDetector() if unstuck else None,
+                        on_stuck=game.relocate if unstuck else None,
                         on_frame=on_frame)
         return player.run(max_seconds=max_seconds)
     finally:
-        for part in (frames, pad):
-            if hasattr(part, "close"):
+        for part in reversed(parts):
+            if part is not None and hasattr(part, "close"):
                 part.close()
 
 

@@ -1,4 +1,4 @@
-"""Built-in plugin: the ``"screen"`` frame source and the ``"gamepad"`` controller.
+"""Built-in plugin: the ``"screen"`` frame source, the ``"gamepad"`` controller, the ``"socket"`` game link.
 
 Listed in ``charles_core.plugins.DEFAULT_PLUGINS`` as
 ``"charles_core.driving.plugin"``. Both factories import their optional
@@ -25,6 +25,19 @@ def make_gamepad(**options):
 
     pad = options.pop("pad", None)
     return GamepadController(GamepadConfig(**options), pad=pad)
+
+
+def make_socket_link(**options):
+    """``SocketGameLink(**options)``: token, host (127.0.0.1), port, max_age_s, relocate_timeout_s."""
+    from charles_core.driving.socket_game_link import SocketGameLink
+
+    return SocketGameLink(**options)
+
+
+@hookimpl
+def charles_register_game_links(register):
+    register(ComponentSpec("socket", make_socket_link,
+                           "JSON lines over loopback TCP from a game script, token-authenticated"))
 
 
 @hookimpl
