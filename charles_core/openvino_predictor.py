@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from charles_core.errors import ConfigError
+from charles_core.inference import batch_of_one, copy_checkpoint_weights
 
 
 def _import_openvino():
@@ -86,27 +87,12 @@ class OpenVINOPredictor:
 
     def predict(self, inputs: dict) -> dict[str, np.ndarray]:
         """One prediction; ``inputs`` maps input name -> unbatched array; outputs are unbatched."""
-        feed = {}
-        for name, shape in self.input_shapes.items():
-            if name not in inputs:
-                raise ConfigError(f"missing model input {name!r}; the model takes {sorted(self.input_shapes)}")
-            value = np.asarray(inputs[name], np.float32)
-            if value.shape != shape:
-                raise ConfigError(f"input {name!r} must have shape {shape}; got {value.shape}")
-            feed[self._inputs[name]] = value[None]
+        feed = {self._inputs[name]: value for name, value in batch_of_one(self.input_shapes, inputs).items()}
         results = self._request.infer(feed)
         return {name: np.array(results[port])[0] for name, port in self._outputs.items()}
 
     def load_weights(self, path) -> None:
         """Swap in a checkpoint's weights, then convert again."""
-        from charles_core.initializers.checkpoint import load_checkpoint_model
-
-        source = load_checkpoint_model(path)
-        if source.name != self.model.name:
-            raise ConfigError(f"checkpoint {path} is of line {source.name}, the player runs {self.model.name}")
-        try:
-            self.model.set_weights(source.get_weights())
-        except ValueError as error:
-            raise ConfigError(f"checkpoint {path} does not fit the running model: {error}") from error
+        copy_checkpoint_weights(self.model, path)
         self._convert()
         self.weights_name = str(path)

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from charles_core.errors import ConfigError
+from charles_core.inference import batch_of_one, copy_checkpoint_weights
 
 
 class TFLitePredictor:
@@ -71,23 +72,13 @@ class TFLitePredictor:
 
     def predict(self, inputs: dict) -> dict[str, np.ndarray]:
         """One prediction; ``inputs`` maps input name -> unbatched array; outputs are unbatched."""
-        for name, shape in self.input_shapes.items():
-            if name not in inputs:
-                raise ConfigError(f"missing model input {name!r}; the model takes {sorted(self.input_shapes)}")
-            value = np.asarray(inputs[name], np.float32)
-            if value.shape != shape:
-                raise ConfigError(f"input {name!r} must have shape {shape}; got {value.shape}")
-            self._interpreter.set_tensor(self._inputs[name], value[None])
+        for name, value in batch_of_one(self.input_shapes, inputs).items():
+            self._interpreter.set_tensor(self._inputs[name], value)
         self._interpreter.invoke()
         return {name: self._interpreter.get_tensor(index)[0].copy() for name, index in self._outputs.items()}
 
     def load_weights(self, path) -> None:
         """Swap in a checkpoint's weights, then reconvert."""
-        from charles_core.initializers.checkpoint import load_checkpoint_model
-
-        source = load_checkpoint_model(path)
-        if source.name != self.model.name:
-            raise ConfigError(f"checkpoint {path} is of line {source.name}, the player runs {self.model.name}")
-        self.model.set_weights(source.get_weights())
+        copy_checkpoint_weights(self.model, path)
         self._convert()
         self.weights_name = str(path)
