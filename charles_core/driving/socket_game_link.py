@@ -36,6 +36,8 @@ import hmac
 import json
 import logging
 import math
+import os
+import secrets
 import socket
 import threading
 import time
@@ -119,9 +121,6 @@ class SocketGameLink:
                 continue
             except OSError:
                 return  # closed
-            if self._connection is not None:
-                self._refuse(connection, peer, "a game script is already connected")
-                continue
             threading.Thread(target=self._talk, args=(connection, peer), daemon=True).start()
 
     def _refuse(self, connection, peer, why: str) -> None:
@@ -240,9 +239,6 @@ class SocketGameLink:
 
 def load_or_create_token(path) -> str:
     """The token in ``path``; a new random one written there (owner-only) if the file does not exist."""
-    import os
-    import secrets
-
     path = os.fspath(path)
     if not os.path.exists(path):
         token = secrets.token_hex(16)
