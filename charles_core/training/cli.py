@@ -41,7 +41,8 @@ def cmd_train(args):
     from charles_core.cli import _parse_sources
     from charles_core.models import get_line
     from charles_core.training.buffer_feed import BufferFeed
-    from charles_core.training.data_pipeline import (DatasetFeeder, default_run_dir, fill_buffers,
+    from charles_core.training.dataset_feeder import DatasetFeeder
+    from charles_core.training.data_pipeline import (default_run_dir, fill_buffers,
                                                      make_balancer, make_buffers, make_sim_collector)
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
