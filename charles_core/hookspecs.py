@@ -86,6 +86,17 @@ def charles_register_game_links(register):
 
 
 @hookspec
+def charles_register_runtimes(register):
+    """Register inference runtimes: ``register(RuntimeSpec(name, factory, available))``.
+
+    ``factory(model)`` returns a batch-1 predictor (``predict(inputs)``,
+    ``load_weights(path)``, ``model``); ``available()`` says whether its
+    package is installed. ``charles drive --runtime auto`` times every
+    available runtime on the model and keeps the fastest.
+    """
+
+
+@hookspec
 def charles_register_balancers(register):
     """Register data balancers: ``register(ComponentSpec(name, factory))``.
 

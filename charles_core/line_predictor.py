@@ -4,38 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from charles_core import plugins
 from charles_core.errors import ConfigError
-from charles_core.inference import CompiledPredictor
 from charles_core.training.model_data import decode_predictions
 
 
-RUNTIMES = ("keras", "frozen", "tflite", "openvino")
-
-
 def available_runtimes() -> tuple[str, ...]:
-    """The runtimes installed here (OpenVINO is an optional extra: ``charles-core[openvino]``)."""
-    from charles_core.openvino_predictor import openvino_available
-
-    return tuple(r for r in RUNTIMES if r != "openvino" or openvino_available())
+    """The registered runtimes that can run here (OpenVINO needs the ``charles-core[openvino]`` extra)."""
+    return tuple(name for name, spec, _ in plugins.runtimes.items() if spec.available())
 
 
 def make_runtime_predictor(model, runtime: str):
-    """The batch-1 predictor of one runtime: ``"keras"``, ``"frozen"``, ``"tflite"`` or ``"openvino"``."""
-    if runtime == "keras":
-        return CompiledPredictor(model)
-    if runtime == "frozen":
-        from charles_core.frozen_predictor import FrozenPredictor
-
-        return FrozenPredictor(model)
-    if runtime == "tflite":
-        from charles_core.tflite_predictor import TFLitePredictor
-
-        return TFLitePredictor(model)
-    if runtime == "openvino":
-        from charles_core.openvino_predictor import OpenVINOPredictor
-
-        return OpenVINOPredictor(model)
-    raise ConfigError(f"runtime must be 'auto' or one of {RUNTIMES}; got {runtime!r}")
+    """The batch-1 predictor of one registered runtime (``charles runtimes`` lists them)."""
+    if runtime not in plugins.runtimes:
+        raise ConfigError(f"runtime must be 'auto' or one of {plugins.runtimes.names()}; got {runtime!r}")
+    return plugins.runtimes.get(runtime).factory(model)
 
 
 def fastest_runtime(model, calls: int = 3) -> tuple[str, dict[str, float]]:

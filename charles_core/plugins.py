@@ -29,6 +29,7 @@ DEFAULT_PLUGINS = (
     "charles_core.data.plugin",
     "charles_core.driving.plugin",
     "charles_core.sim.plugin",
+    "charles_core.runtimes.plugin",
 )
 
 _pm: pluggy.PluginManager | None = None
@@ -73,8 +74,10 @@ frame_sources = Registry("frame source", "charles_register_frame_sources", get_p
 controllers = Registry("controller", "charles_register_controllers", get_plugin_manager)
 game_links = Registry("game link", "charles_register_game_links", get_plugin_manager)
 balancers = Registry("balancer", "charles_register_balancers", get_plugin_manager)
+runtimes = Registry("runtime", "charles_register_runtimes", get_plugin_manager)
 
-REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers)
+REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers,
+              runtimes)
 
 
 def register_plugin(plugin, name: str | None = None) -> None:

@@ -123,8 +123,8 @@ def add_driving_commands(commands) -> None:
                      help="game link: the shared token (created, owner-only, if missing)")
     sub.add_argument("--link-wait", type=float, default=60.0, metavar="SECONDS",
                      help="game link: how long to wait for the game script (default 60)")
-    sub.add_argument("--runtime", choices=("auto", "keras", "frozen", "tflite", "openvino"), default="auto",
-                     help="inference runtime (auto: time each here, keep the fastest)")
+    sub.add_argument("--runtime", default="auto",
+                     help="inference runtime from `charles runtimes` (auto: time each here, keep the fastest)")
     sub.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                      help="bfloat16: oneDNN's bfloat16 path on CPUs with AVX512-BF16/AMX (faster, outputs move ~1e-4)")
     sub.add_argument("--convcam-window", action="store_true",

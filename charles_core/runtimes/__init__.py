@@ -1,0 +1,1 @@
+"""Inference runtimes: registered through ``charles_register_runtimes`` like backbones."""
