@@ -6,13 +6,10 @@ from typing import Callable
 
 import attrs
 
+from charles_core.validators import positive as _positive
+
 PREPROCESSING_MODES = ("tf", "torch", "caffe", "unit", "none")
 POOLING_MODES = ("avg", "flatten")
-
-
-def _positive(instance, attribute, value):
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be positive; got {value}")
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ import math
 import attrs
 
 from charles_core.errors import ConfigError
+from charles_core.validators import positive as _positive
 
 CONTROL_MODES = ("inline", "thread")
 
@@ -22,12 +23,6 @@ CONTROL_MODES = ("inline", "thread")
 def _non_negative(instance, attribute, value):
     if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value) or value < 0:
         raise ConfigError(f"PlayerConfig.{attribute.name} must be a number >= 0; got {value!r}")
-
-
-def _positive(instance, attribute, value):
-    _non_negative(instance, attribute, value)
-    if value == 0:
-        raise ConfigError(f"PlayerConfig.{attribute.name} must be > 0; got {value!r}")
 
 
 @attrs.frozen

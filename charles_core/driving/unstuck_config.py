@@ -10,16 +10,9 @@ config = UnstuckConfig(check_interval_s=5.0, min_distance=3.0)
 
 from __future__ import annotations
 
-import math
-
 import attrs
 
-from charles_core.errors import ConfigError
-
-
-def _positive(instance, attribute, value):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"UnstuckConfig.{attribute.name} must be a positive number; got {value!r}")
+from charles_core.validators import positive as _positive
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from charles_core.errors import ConfigError
+from charles_core.validators import optional_positive as _positive
 
 
 def _frame_size(value) -> tuple[int, int]:
@@ -23,11 +24,6 @@ def _optional_int(value):
     if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
         raise ConfigError(f"expected an integer or None; got {value!r}")
     return int(value)
-
-
-def _positive(instance, attribute, value):
-    if value is not None and value <= 0:
-        raise ConfigError(f"{attribute.name} must be positive; got {value!r}")
 
 
 def _non_negative(instance, attribute, value):

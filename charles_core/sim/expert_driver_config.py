@@ -5,11 +5,7 @@ from __future__ import annotations
 import attrs
 
 from charles_core.errors import ConfigError
-
-
-def _positive(instance, attribute, value):
-    if not value > 0:
-        raise ConfigError(f"ExpertDriverConfig.{attribute.name} must be positive; got {value!r}")
+from charles_core.validators import positive as _positive
 
 
 def _non_negative(instance, attribute, value):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import attrs
 
+from charles_core.validators import integer_at_least, integer_between, one_of, optional_positive
+
 STRATEGIES = ("default", "mirrored", "multi_worker")
-
-
-def _positive(instance, attribute, value):
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be positive; got {value}")
 
 
 @attrs.frozen
@@ -35,13 +32,13 @@ class TrainingConfig:
             0.93 of the raw step with it, 0.87 without.
     """
 
-    batch_per_buffer: int | None = attrs.field(default=None, validator=_positive)
-    learning_rate: float | None = attrs.field(default=None, validator=_positive)
+    batch_per_buffer: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
+    learning_rate: float | None = attrs.field(default=None, validator=optional_positive)
     warmup_batches: int | None = None
-    checkpoint_every: int = attrs.field(default=1000, validator=_positive)
-    log_every: int = attrs.field(default=10, validator=_positive)
-    strategy: str = attrs.field(default="default", validator=attrs.validators.in_(STRATEGIES))
+    checkpoint_every: int = attrs.field(default=1000, validator=integer_at_least(1))
+    log_every: int = attrs.field(default=10, validator=integer_at_least(1))
+    strategy: str = attrs.field(default="default", validator=one_of(STRATEGIES))
     devices: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
     seed: int = 0
     progress: bool = True
-    prefetch_nice: int = attrs.field(default=19, validator=[attrs.validators.ge(0), attrs.validators.le(19)])
+    prefetch_nice: int = attrs.field(default=19, validator=integer_between(0, 19))
