@@ -141,6 +141,7 @@ class CarRacingSession:
         self._episode_reward = 0.0
         self._terminated = False
         self._lap_finished = False
+        self._off_road_steps = 0
         self._frame: np.ndarray | None = None
         return self.read()
 
@@ -183,6 +184,7 @@ class CarRacingSession:
             finally:
                 self._env._render = self._render_original
             self._steps += 1
+            self._off_road_steps += int(self.off_road)
             total += float(reward)
             self._terminated = bool(terminated)
             self._lap_finished = bool(info.get("lap_finished", False))
@@ -268,6 +270,26 @@ class CarRacingSession:
     @property
     def tiles_visited(self) -> int:
         return int(self._env.tile_visited_count)
+
+    @property
+    def track_tiles(self) -> int:
+        """Number of road tiles of this episode's track (a lap visits them all)."""
+        return len(self._env.track)
+
+    @property
+    def route_completion(self) -> float:
+        """Share of the track's tiles visited since the last reset, in [0, 1]."""
+        return min(self.tiles_visited / max(self.track_tiles, 1), 1.0)
+
+    @property
+    def off_road(self) -> bool:
+        """No wheel touches a road tile: all four run on grass (CarRacing's own contact test)."""
+        return not any(wheel.tiles for wheel in self._env.car.wheels)
+
+    @property
+    def off_road_steps(self) -> int:
+        """Physics steps (1/50 s each) since the last reset that ended with the car :attr:`off_road`."""
+        return self._off_road_steps
 
     @property
     def position(self) -> tuple[float, float]:

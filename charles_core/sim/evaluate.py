@@ -62,7 +62,10 @@ def evaluate(
 
     Returns:
         ``{"per_seed": {seed: reward}, "steps": {seed: steps},
-        "lap_finished": {seed: bool}, "mean": float, "std": float}``.
+        "lap_finished": {seed: bool}, "route_completion": {seed: share of tiles visited},
+        "off_road_seconds": {seed: seconds with no wheel on the road}, "mean": float, "std": float}``.
+        :func:`charles_core.evaluation.drivers.evaluate_drivers` adds the driving score,
+        confidence intervals and paired comparisons (``charles eval``).
     """
     from charles_core.sim.car_racing_session import CarRacingSession
 
@@ -71,7 +74,7 @@ def evaluate(
         raise ConfigError(f"evaluate needs a positive max_steps (a parked car never ends an episode); got {max_steps!r}")
     if not seeds:
         raise ConfigError("evaluate needs at least one track seed")
-    rewards, steps, finished = {}, {}, {}
+    rewards, steps, finished, completion, off_road = {}, {}, {}, {}, {}
     with CarRacingSession(seed=seeds[0], max_steps=max_steps, frame_size=frame_size,
                           action_repeat=action_repeat) as session:
         for seed in seeds:
@@ -83,11 +86,15 @@ def evaluate(
             rewards[seed] = round(session.episode_reward, 2)
             steps[seed] = session.steps
             finished[seed] = session.lap_finished
+            completion[seed] = round(session.route_completion, 4)
+            off_road[seed] = round(session.off_road_steps / 50, 2)  # physics steps are 1/50 s
     values = np.array(list(rewards.values()), dtype=np.float64)
     return {
         "per_seed": rewards,
         "steps": steps,
         "lap_finished": finished,
+        "route_completion": completion,
+        "off_road_seconds": off_road,
         "mean": round(float(values.mean()), 2),
         "std": round(float(values.std()), 2),
     }
