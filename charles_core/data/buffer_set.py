@@ -60,6 +60,7 @@ from charles_core.data.sample_store import (
     read_format_json,
     check_history_shapes,
 )
+from charles_core.data.safe_files import open_no_follow, refuse_symlinked_dir
 from charles_core.errors import ConfigError, DataError, StorageError
 
 SET_FILE = "buffers.json"
@@ -89,6 +90,9 @@ class BufferSetConfig:
         history_shapes: ``{signal: shape}`` every sample carries, e.g. ``{"steering": (60,)}``.
         fsync: flush each sample to the device (power-loss safety; slower).
         verify_frames_on_open: check every frame checksum when opening (reads all frames).
+        read_only: open an existing set for reading (inspection): nothing is
+            created or written, a corrupt slot is skipped in memory only, and
+            every file must have the size its layout implies.
     """
 
     capacity: int = attrs.field(default=25_000, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
@@ -98,6 +102,7 @@ class BufferSetConfig:
     history_shapes: dict = attrs.field(factory=dict, converter=check_history_shapes)
     fsync: bool = False
     verify_frames_on_open: bool = False
+    read_only: bool = False
 
 
 class BufferSet:
@@ -145,9 +150,15 @@ class BufferSet:
         if len(shape) != 3 or shape[2] != 3 or min(shape) <= 0:
             raise ConfigError(f"frame_shape must be (height, width) or (height, width, 3); got {frame_shape}")
         self.frame_shape = shape
-        os.makedirs(self.directory, exist_ok=True)
-        self._lock_fd = self._lock()
         self._stores: dict[str, SampleStore] = {}
+        self._lock_fd = -1
+        if self.config.read_only:
+            if not os.path.isdir(self.directory):
+                raise StorageError(f"buffer set {self.directory} is missing (no such directory)")
+        else:
+            refuse_symlinked_dir(self.directory, "buffer set directory")
+            os.makedirs(self.directory, exist_ok=True)
+        self._lock_fd = self._lock()
         try:
             self._check_set_file()
             for name in self.outputs:
@@ -159,6 +170,7 @@ class BufferSet:
                     when_full=self.config.when_full,
                     fsync=self.config.fsync,
                     verify_frames_on_open=self.config.verify_frames_on_open,
+                    read_only=self.config.read_only,
                 )
         except BaseException:
             self.close()
@@ -166,13 +178,66 @@ class BufferSet:
         self._training = False
 
     def _lock(self) -> int:
-        fd = os.open(os.path.join(self.directory, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        """Writers hold the lock file exclusively; a read-only opener shares it (and never creates it)."""
+        path = os.path.join(self.directory, "lock")
+        if self.config.read_only:
+            if not os.path.lexists(path):
+                return -1  # nobody ever wrote here: nothing to wait for
+            fd = open_no_follow(path, os.O_RDONLY, "buffer set lock file")
+            mode = fcntl.LOCK_SH
+        else:
+            fd = open_no_follow(path, os.O_RDWR | os.O_CREAT, "buffer set lock file")
+            mode = fcntl.LOCK_EX
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise StorageError(f"buffer set {self.directory} is open in another process (lock file held)") from None
+            raise StorageError(
+                f"buffer set {self.directory} is open in another process (lock file held); "
+                "try again once it has finished"
+            ) from None
         return fd
+
+    @classmethod
+    def open_existing(cls, directory: str | os.PathLike, *, read_only: bool = True,
+                      verify_frames_on_open: bool = False) -> "BufferSet":
+        """Open the buffer set stored in ``directory`` with the settings of its ``buffers.json``.
+
+        Args:
+            directory: a buffer set directory.
+            read_only: open for reading only (the default: inspection never writes).
+            verify_frames_on_open: check every frame's checksum while opening.
+
+        Raises:
+            StorageError: naming the file, for a missing, malformed or inconsistent set.
+
+        Example:
+            >>> with BufferSet.open_existing("run/buffers") as buffers:  # doctest: +SKIP
+            ...     buffers.counts()
+        """
+        directory = os.fspath(directory)
+        path = os.path.join(directory, SET_FILE)
+        layout = read_format_json(path, SET_FORMAT, SET_VERSION, "buffer set file")
+        try:
+            buffers, frame_shape, capacity = layout["buffers"], layout["frame_shape"], layout["capacity"]
+            history = layout.get("history", {})
+            if not (isinstance(buffers, list) and all(isinstance(b, str) for b in buffers)):
+                raise ValueError(f"buffers must be a list of names; got {buffers!r}")
+            if not (isinstance(frame_shape, list) and len(frame_shape) == 3
+                    and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in frame_shape)):
+                raise ValueError(f"frame_shape must be [height, width, 3]; got {frame_shape!r}")
+            if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
+                raise ValueError(f"capacity must be a positive integer; got {capacity!r}")
+            if not isinstance(history, dict):
+                raise ValueError(f"history must map signal -> shape; got {history!r}")
+            return cls(directory, buffers, tuple(frame_shape), capacity=capacity,
+                       history_shapes={k: tuple(v) if isinstance(v, list) else v for k, v in history.items()},
+                       read_only=read_only, verify_frames_on_open=verify_frames_on_open)
+        except KeyError as error:
+            raise StorageError(f"buffer set file {path} lacks the field {error}") from None
+        except (ValueError, TypeError, OverflowError) as error:
+            # ConfigError is a ValueError: a malformed field reads as a damaged file here
+            raise StorageError(f"buffer set file {path} is malformed: {error}") from None
 
     def _set_layout(self) -> dict:
         return {
@@ -187,7 +252,9 @@ class BufferSet:
     def _check_set_file(self) -> None:
         path = os.path.join(self.directory, SET_FILE)
         expected = self._set_layout()
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
+            if self.config.read_only:
+                raise StorageError(f"{self.directory} holds no {SET_FILE}: not a buffer set")
             _atomic_write_json(path, expected)
             return
         stored = read_format_json(path, SET_FORMAT, SET_VERSION, "buffer set file")

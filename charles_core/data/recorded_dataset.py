@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import zlib
 from typing import Iterator
@@ -49,6 +50,7 @@ import numpy as np
 from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.data.labels import OUTPUT_RANGES, split_throttle
 from charles_core.data.sample import Sample
+from charles_core.data.safe_files import open_no_follow, open_regular, read_npy_file, regular_file_size
 from charles_core.data.sample_store import read_format_json
 from charles_core.errors import DataError, StorageError
 
@@ -68,6 +70,14 @@ LABELS_DTYPE = np.dtype(
     ]
 )
 _REQUIRED = ("timestamp", "throttle", "steering", "speed", "purpose")
+MAX_FRAME_SIDE = 65_535  # pixels per side; far above any capture
+MAX_FRAMES = 2**40  # frames in one recording (the frames file's size is checked against it too)
+MAX_CSV_LINE_BYTES = 4096  # a labels line is about 150 bytes
+
+
+def _create(path: str, what: str) -> int:
+    """Create or truncate ``path`` for writing, refusing a symlink (its target may lie anywhere)."""
+    return open_no_follow(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, what)
 
 
 class RecordedDatasetWriter:
@@ -95,7 +105,7 @@ class RecordedDatasetWriter:
         os.makedirs(self.path, exist_ok=True)
         if os.path.exists(os.path.join(self.path, MANIFEST_FILE)):
             raise StorageError(f"{self.path} already holds a recording ({MANIFEST_FILE}); choose a new directory")
-        self._frames = open(os.path.join(self.path, "frames.u8"), "wb")
+        self._frames = os.fdopen(_create(os.path.join(self.path, "frames.u8"), "frames file"), "wb")
         self._rows: list[tuple] = []
         self._closed = False
 
@@ -124,10 +134,11 @@ class RecordedDatasetWriter:
         labels = np.array(self._rows, dtype=LABELS_DTYPE) if self._rows else np.zeros(0, LABELS_DTYPE)
         if self.labels_format == "npy":
             labels_file = "labels.npy"
-            np.save(os.path.join(self.path, labels_file), labels, allow_pickle=False)
+            with os.fdopen(_create(os.path.join(self.path, labels_file), "labels file"), "wb") as f:
+                np.save(f, labels, allow_pickle=False)
         else:
             labels_file = "labels.csv"
-            with open(os.path.join(self.path, labels_file), "w", newline="") as f:
+            with os.fdopen(_create(os.path.join(self.path, labels_file), "labels file"), "w", newline="") as f:
                 out = csv.writer(f)
                 out.writerow(CSV_COLUMNS + ("frame_crc32",))
                 for r in labels:
@@ -144,7 +155,7 @@ class RecordedDatasetWriter:
             "labels_file": labels_file,
         }
         tmp = os.path.join(self.path, MANIFEST_FILE + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with os.fdopen(_create(tmp, "temporary file"), "w", encoding="utf-8") as f:
             json.dump(manifest, f, indent=2)
         os.replace(tmp, os.path.join(self.path, MANIFEST_FILE))
 
@@ -155,35 +166,98 @@ class RecordedDatasetWriter:
         self.close()
 
 
+def _parse_csv_row(labels: np.ndarray, i: int, row: list[str], col: dict, header: list, has_crc: bool) -> None:
+    if len(row) != len(header):
+        raise ValueError(f"{len(row)} fields, header has {len(header)}")
+    labels[i]["timestamp"] = float(row[col["timestamp"]])
+    labels[i]["throttle"] = float(row[col["throttle"]])
+    labels[i]["steering"] = float(row[col["steering"]])
+    labels[i]["speed"] = float(row[col["speed"]])
+    labels[i]["purpose"] = (float(row[col["purpose_distance"]]), float(row[col["purpose_direction"]]))
+    if has_crc:
+        crc = row[col["frame_crc32"]].strip()
+        if not crc.isdigit() or len(crc) > 10 or int(crc) >= 2**32:
+            raise ValueError(f"frame_crc32 must be an integer in [0, 2**32); got {crc[:40]!r}")
+        labels[i]["frame_crc32"] = int(crc)
+
+
 def _read_csv_labels(path: str, count: int) -> tuple[np.ndarray, bool]:
+    """Parse a labels CSV line by line: at most ``count`` rows, fields up to 128 KiB, a BOM accepted."""
+    fd = open_regular(path, "labels file")
+    size, limit = os.fstat(fd).st_size, (count + 64) * MAX_CSV_LINE_BYTES
+    if size > limit:  # bounds the longest line too: nothing is read that this check did not allow
+        os.close(fd)
+        raise StorageError(f"labels file {path} is {size:,} bytes, more than {count} rows can take "
+                           f"({MAX_CSV_LINE_BYTES} bytes a line); it is not this recording's labels")
+    labels = np.zeros(count, dtype=LABELS_DTYPE)  # count is bounded by the frames file's real size
+    header, rows, line = None, 0, 0
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
+        # utf-8-sig: spreadsheet programs start their CSV with a byte-order mark
+        with open(fd, newline="", encoding="utf-8-sig") as f:
+            for row in csv.reader(f):
+                line += 1
+                if header is None:
+                    header = [h.strip() for h in row]
+                    missing = [c for c in CSV_COLUMNS if c not in header]
+                    if missing:
+                        raise StorageError(f"labels file {path} lacks columns {missing}; header is {header[:20]}")
+                    has_crc = "frame_crc32" in header
+                    col = {name: header.index(name) for name in header}
+                    continue
+                if rows >= count:
+                    raise StorageError(f"labels file {path} has more than {count} rows; manifest says {count}")
+                try:
+                    _parse_csv_row(labels, rows, row, col, header, has_crc)
+                except (ValueError, OverflowError) as error:
+                    raise StorageError(f"labels file {path}, line {line}: {error}") from None
+                rows += 1
+    except StorageError:
+        raise
+    except csv.Error as error:  # e.g. a field over csv.field_size_limit() (128 KiB)
+        raise StorageError(f"labels file {path}, line {line + 1}: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise StorageError(f"cannot read labels file {path}: {error}") from None
-    if not rows:
+    if header is None:
         raise StorageError(f"labels file {path} is empty (expected a header line: {','.join(CSV_COLUMNS)})")
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise StorageError(f"labels file {path} lacks columns {missing}; header is {header}")
-    has_crc = "frame_crc32" in header
-    labels = np.zeros(len(rows) - 1, dtype=LABELS_DTYPE)
-    col = {name: header.index(name) for name in header}
-    for i, row in enumerate(rows[1:]):
-        try:
-            if len(row) != len(header):
-                raise ValueError(f"{len(row)} fields, header has {len(header)}")
-            labels[i]["timestamp"] = float(row[col["timestamp"]])
-            labels[i]["throttle"] = float(row[col["throttle"]])
-            labels[i]["steering"] = float(row[col["steering"]])
-            labels[i]["speed"] = float(row[col["speed"]])
-            labels[i]["purpose"] = (float(row[col["purpose_distance"]]), float(row[col["purpose_direction"]]))
-            if has_crc:
-                labels[i]["frame_crc32"] = int(row[col["frame_crc32"]])
-        except (ValueError, OverflowError) as error:
-            raise StorageError(f"labels file {path}, line {i + 2}: {error}") from None
-    return labels, has_crc
+    return labels[:rows], has_crc
+
+
+def label_problems(labels: np.ndarray, where: str) -> list[str]:
+    """Every class of bad label in ``labels`` (one line each: how many rows, the first one), or ``[]``.
+
+    Checks: finite timestamp, throttle, steering, speed and purpose; throttle
+    and steering in [-1, 1]; speed >= 0; timestamps never going back (NaN
+    timestamps, "unknown" in buffers, are skipped there).
+
+    Args:
+        labels: a structured array with those fields.
+        where: how messages name the source, e.g. ``"labels file rec/labels.npy"``.
+    """
+    problems = []
+
+    def report(bad, text):
+        if bad.size:
+            more = f" ({bad.size:,} rows in all)" if bad.size > 1 else ""
+            problems.append(f"{where}: row {bad[0]} {text(bad[0])}{more}")
+
+    if not len(labels):
+        return problems
+    for name in ("timestamp", "throttle", "steering", "speed", "purpose"):
+        values = labels[name].reshape(len(labels), -1)
+        finite = np.isfinite(values).all(axis=1)
+        if name == "timestamp" and where.startswith("buffer"):
+            finite |= np.isnan(values).all(axis=1)  # a buffer stores NaN for "no timestamp"
+        report(np.flatnonzero(~finite), lambda i, n=name, v=values: f"has a non-finite {n}: {v[i].tolist()}")
+    for name in ("throttle", "steering"):
+        low, high = OUTPUT_RANGES[name]
+        report(np.flatnonzero((labels[name] < low) | (labels[name] > high)),
+               lambda i, n=name, lo=low, hi=high: f"has {n}={labels[n][i]} outside [{lo}, {hi}]")
+    report(np.flatnonzero(labels["speed"] < 0), lambda i: f"has negative speed {labels['speed'][i]}")
+    back = np.flatnonzero(np.diff(labels["timestamp"]) < 0) + 1
+    if back.size:
+        problems.append(f"{where}: timestamps go back in time at row {back[0]}"
+                        + (f" ({back.size:,} rows in all)" if back.size > 1 else ""))
+    return problems
 
 
 class RecordedDataset:
@@ -211,11 +285,8 @@ class RecordedDataset:
         self.count = manifest["count"]
         self.frames_path = os.path.join(self.path, manifest["frames_file"])
         self.labels_path = os.path.join(self.path, manifest["labels_file"])
-        frame_bytes = int(np.prod(self.frame_shape))
-        try:
-            size = os.path.getsize(self.frames_path)
-        except OSError as error:
-            raise StorageError(f"cannot read frames file {self.frames_path}: {error}") from None
+        frame_bytes = math.prod(self.frame_shape)  # Python ints: no overflow whatever the manifest says
+        size = regular_file_size(self.frames_path, "frames file")
         if size != self.count * frame_bytes:
             state = "truncated" if size < self.count * frame_bytes else "longer than the manifest says"
             raise StorageError(
@@ -233,15 +304,17 @@ class RecordedDataset:
             self.verify()
 
     def _read_manifest(self) -> dict:
-        if not os.path.exists(self.manifest_path):
+        if not os.path.lexists(self.manifest_path):
             raise StorageError(
                 f"{self.manifest_path} not found: not a recording, or one cut short before it was closed"
             )
         manifest = read_format_json(self.manifest_path, RECORDING_FORMAT, RECORDING_VERSION, "recording manifest")
         for key in ("frame_height", "frame_width", "count"):
             value = manifest.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < (0 if key == "count" else 1):
-                raise StorageError(f"{self.manifest_path}: {key} must be a {'non-negative' if key == 'count' else 'positive'} integer; got {value!r}")
+            low, high = (0, MAX_FRAMES) if key == "count" else (1, MAX_FRAME_SIDE)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise StorageError(f"{self.manifest_path}: {key} must be an integer in [{low:,}, {high:,}]; "
+                                   f"got {str(value)[:40]}")
         for key in ("frames_file", "labels_file"):
             value = manifest.get(key)
             if not isinstance(value, str) or os.path.basename(value) != value or not value:
@@ -253,10 +326,7 @@ class RecordedDataset:
     def _read_labels(self) -> tuple[np.ndarray, bool]:
         if self.labels_path.endswith(".csv"):
             return _read_csv_labels(self.labels_path, self.count)
-        try:
-            raw = np.load(self.labels_path, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as error:
-            raise StorageError(f"cannot read labels file {self.labels_path}: {error}") from None
+        raw = read_npy_file(self.labels_path, "labels file")  # header checked against the file size first
         names = raw.dtype.names or ()
         missing = [n for n in _REQUIRED if n not in names]
         if missing or raw.ndim != 1:
@@ -270,25 +340,12 @@ class RecordedDataset:
         return labels, "frame_crc32" in names
 
     def _check_labels(self) -> None:
-        labels, where = self.labels, self.labels_path
-        if len(labels) != self.count:
-            raise StorageError(f"labels file {where} has {len(labels)} rows; manifest {self.manifest_path} says {self.count}")
-        for name in ("timestamp", "throttle", "steering", "speed", "purpose"):
-            values = labels[name].reshape(len(labels), -1)
-            bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
-            if bad.size:
-                raise StorageError(f"labels file {where}: row {bad[0]} has a non-finite {name}: {values[bad[0]].tolist()}")
-        for name in ("throttle", "steering"):
-            low, high = OUTPUT_RANGES[name]
-            bad = np.flatnonzero((labels[name] < low) | (labels[name] > high))
-            if bad.size:
-                raise StorageError(f"labels file {where}: row {bad[0]} has {name}={labels[name][bad[0]]} outside [{low}, {high}]")
-        bad = np.flatnonzero(labels["speed"] < 0)
-        if bad.size:
-            raise StorageError(f"labels file {where}: row {bad[0]} has negative speed {labels['speed'][bad[0]]}")
-        bad = np.flatnonzero(np.diff(labels["timestamp"]) < 0)
-        if bad.size:
-            raise StorageError(f"labels file {where}: timestamps go back in time at row {bad[0] + 1}")
+        if len(self.labels) != self.count:
+            raise StorageError(f"labels file {self.labels_path} has {len(self.labels)} rows; "
+                               f"manifest {self.manifest_path} says {self.count}")
+        problems = label_problems(self.labels, f"labels file {self.labels_path}")
+        if problems:
+            raise StorageError(problems[0])
 
     def __len__(self) -> int:
         return self.count

@@ -62,6 +62,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from charles_core.data.labels import HISTORY_SIGNALS
+from charles_core.data.safe_files import open_no_follow, read_json_file, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError, DataError, StorageError
 
@@ -73,6 +74,7 @@ RECORDS_FILE = "records.bin"
 STORE_FORMAT = "charles-buffer"
 STORE_VERSION = 1
 WHEN_FULL_CHOICES = ("replace_oldest", "drop")
+MAX_HISTORY_STEPS = 100_000  # the spec's lines use 60
 
 
 class StorageWarning(UserWarning):
@@ -106,13 +108,19 @@ def record_dtype(history_shapes: Mapping[str, tuple[int, ...]]) -> np.dtype:
 def check_history_shapes(history_shapes) -> dict[str, tuple[int, ...]]:
     """Validate ``{signal: shape}``: known signals, ``(steps,)`` or ``(steps, 2)`` for purpose."""
     checked = {}
+    if not isinstance(history_shapes, (Mapping, type(None))):
+        raise ConfigError(f"history shapes must map signal -> shape; got {history_shapes!r}")
     for name, shape in dict(history_shapes or {}).items():
-        shape = tuple(int(s) for s in shape)
+        try:
+            shape = tuple(int(s) for s in shape)
+        except (TypeError, ValueError, OverflowError):
+            raise ConfigError(f"history shape of {name!r} must be a list of integers; got {shape!r}") from None
         if name not in HISTORY_SIGNALS:
             raise ConfigError(f"unknown history signal {name!r}; known: {', '.join(HISTORY_SIGNALS)}")
         want = 2 if name == "purpose" else 1
-        if len(shape) != want or shape[0] <= 0 or (name == "purpose" and shape[1] != 2):
-            raise ConfigError(f"history shape of {name!r} must be {'(steps, 2)' if want == 2 else '(steps,)'}; got {shape}")
+        if len(shape) != want or not 0 < shape[0] <= MAX_HISTORY_STEPS or (name == "purpose" and shape[1] != 2):
+            raise ConfigError(f"history shape of {name!r} must be {'(steps, 2)' if want == 2 else '(steps,)'} with "
+                              f"1 <= steps <= {MAX_HISTORY_STEPS:,}; got {shape}")
         checked[name] = shape
     return checked
 
@@ -139,7 +147,9 @@ def _pread_into(fd: int, out: np.ndarray, offset: int) -> int:
 
 def _atomic_write_json(path: str, data: dict) -> None:
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    # O_NOFOLLOW: a planted symlink at the temp name must not redirect the write
+    fd = open_no_follow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "temporary file")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=2)
         f.flush()
         os.fsync(f.fileno())
@@ -147,13 +157,9 @@ def _atomic_write_json(path: str, data: dict) -> None:
 
 
 def read_format_json(path: str, fmt: str, version: int, what: str) -> dict:
-    """Read a JSON header file and check its ``format`` and ``version``; StorageError names the file."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            stored = json.load(f)
-    except (OSError, ValueError) as error:
-        raise StorageError(f"cannot read {what} {path}: {error}") from None
-    if not isinstance(stored, dict) or stored.get("format") != fmt:
+    """Read a JSON header file (bounded) and check its ``format`` and ``version``; StorageError names the file."""
+    stored = read_json_file(path, what)
+    if stored.get("format") != fmt:
         raise StorageError(f"{path} is not a charles {what} (format != {fmt!r})")
     if stored.get("version") != version:
         raise StorageError(f"{path} has version {stored.get('version')!r}; this charles_core reads {version}")
@@ -174,6 +180,14 @@ class SampleStore:
         fsync: flush to the device before and after each commit (power-loss safety).
         verify_frames_on_open: check every frame's checksum on open (reads the whole file).
         preallocate: reserve the frames file's disk space up front.
+        read_only: open an existing store for reading only (inspection): nothing
+            is created, truncated or written, corrupt slots are only skipped in
+            memory, and the files must have exactly the sizes the layout implies.
+
+    Raises:
+        StorageError: unreadable or inconsistent files; a frames or records
+            file that is a symlink; in read-only mode a missing store.
+        ConfigError: settings that differ from the stored layout.
 
     Example:
         >>> store = SampleStore(tmp_path / "steering", (12, 16, 3), capacity=100)  # doctest: +SKIP
@@ -190,6 +204,7 @@ class SampleStore:
         fsync: bool = False,
         verify_frames_on_open: bool = False,
         preallocate: bool = True,
+        read_only: bool = False,
     ):
         self.directory = os.fspath(directory)
         self.frame_shape = tuple(int(s) for s in frame_shape)
@@ -203,19 +218,27 @@ class SampleStore:
         self.history_shapes = check_history_shapes(history_shapes)
         self.when_full = when_full
         self.fsync = bool(fsync)
-        self.frame_bytes = int(np.prod(self.frame_shape))
+        self.read_only = bool(read_only)
+        self.frame_bytes = math.prod(self.frame_shape)  # Python ints: huge shapes cannot overflow
         self.dtype = record_dtype(self.history_shapes)
         self.frames_path = os.path.join(self.directory, FRAMES_FILE)
         self.records_path = os.path.join(self.directory, RECORDS_FILE)
         self.layout_path = os.path.join(self.directory, LAYOUT_FILE)
-        os.makedirs(self.directory, exist_ok=True)
+        #: corruption found while open (one line each); ``charles data check`` reports them
+        self.problems: list[str] = []
         self._frames_fd = self._records_fd = -1
-        if os.path.exists(self.layout_path):
-            self._check_layout()
-            self._open_files(preallocate=False)
+        refuse_symlinked_dir(self.directory, "buffer directory")
+        if self.read_only:
+            self._open_read_only()
         else:
-            self._open_files(preallocate=preallocate, fresh=True)
-            _atomic_write_json(self.layout_path, self._layout())  # last: marks creation complete
+            os.makedirs(self.directory, exist_ok=True)
+            if os.path.exists(self.layout_path):
+                self._check_layout()
+                self._open_files(preallocate=False)
+            else:
+                self._refuse_unlabelled_samples()
+                self._open_files(preallocate=preallocate, fresh=True)
+                _atomic_write_json(self.layout_path, self._layout())  # last: marks creation complete
         self._load_records()
         if verify_frames_on_open:
             self.verify_frames()
@@ -245,6 +268,48 @@ class SampleStore:
                     f"{expected[key]!r}; use the same settings or another directory"
                 )
 
+    def _refuse_unlabelled_samples(self) -> None:
+        """A store without ``layout.json`` is created afresh, unless its records hold samples.
+
+        Creation writes the layout last, so a store cut short during creation
+        has an all-zero records file and is safely recreated; committed records
+        without a layout mean the layout was lost, and recreating would wipe them.
+        """
+        if not os.path.lexists(self.records_path):
+            return
+        fd = open_no_follow(self.records_path, os.O_RDONLY, "buffer records file")
+        try:
+            while chunk := os.read(fd, 1 << 20):
+                if chunk.count(0) != len(chunk):
+                    raise StorageError(
+                        f"buffer {self.directory} holds samples ({RECORDS_FILE}) but no {LAYOUT_FILE}; "
+                        f"restore {LAYOUT_FILE}, or delete the directory to start an empty buffer"
+                    )
+        finally:
+            os.close(fd)
+
+    def _open_read_only(self) -> None:
+        """Open an existing store without writing; sizes must match the layout exactly."""
+        if not os.path.isdir(self.directory):
+            raise StorageError(f"buffer {self.directory} is missing (no such directory)")
+        if not os.path.lexists(self.layout_path):
+            raise StorageError(f"buffer {self.directory} has no {LAYOUT_FILE}: not a buffer, or one whose creation "
+                               "was cut short")
+        self._check_layout()
+        self._truncated_frames_from = None
+        self._frames_fd = open_no_follow(self.frames_path, os.O_RDONLY, "buffer frames file")
+        self._records_fd = open_no_follow(self.records_path, os.O_RDONLY, "buffer records file")
+        # what is allocated below is bounded by what is on disk: a crafted capacity is refused here
+        for fd, path, size in ((self._frames_fd, self.frames_path, self.capacity * self.frame_bytes),
+                               (self._records_fd, self.records_path, self.capacity * self.dtype.itemsize)):
+            have = os.fstat(fd).st_size
+            if have != size:
+                self.close()
+                raise StorageError(
+                    f"{path} holds {have:,} bytes; its layout ({self.capacity:,} slots) needs {size:,}: "
+                    "the buffer is damaged or its layout.json does not belong to it"
+                )
+
     def _refuse_for_space(self, frames_size: int, fresh: bool) -> None:
         """Raise a StorageError saying how much disk the frames need; a fresh store's files are removed."""
         os.close(self._frames_fd)
@@ -263,8 +328,12 @@ class SampleStore:
 
     def _open_files(self, preallocate: bool, fresh: bool = False) -> None:
         flags = os.O_RDWR | os.O_CREAT | (os.O_TRUNC if fresh else 0)
-        self._frames_fd = os.open(self.frames_path, flags, 0o644)
-        self._records_fd = os.open(self.records_path, flags, 0o644)
+        self._frames_fd = open_no_follow(self.frames_path, flags, "buffer frames file")
+        try:
+            self._records_fd = open_no_follow(self.records_path, flags, "buffer records file")
+        except BaseException:
+            self.close()
+            raise
         frames_size = self.capacity * self.frame_bytes
         records_size = self.capacity * self.dtype.itemsize
         self._truncated_frames_from = None
@@ -273,13 +342,13 @@ class SampleStore:
             if have < frames_size:
                 first = have // self.frame_bytes
                 self._truncated_frames_from = first
-                report_corruption(
+                self._report(
                     f"{self.frames_path} is truncated ({have} of {frames_size} bytes): "
                     f"slots {first}..{self.capacity - 1} lost"
                 )
             have = os.fstat(self._records_fd).st_size
             if have < records_size:
-                report_corruption(
+                self._report(
                     f"{self.records_path} is truncated ({have} of {records_size} bytes): "
                     f"slots {have // self.dtype.itemsize}..{self.capacity - 1} lost"
                 )
@@ -310,7 +379,7 @@ class SampleStore:
         for slot in np.flatnonzero(self._seq):
             if not self._record_ok(slot):
                 bad.append(slot)
-                report_corruption(f"{self.records_path}: slot {slot} has a corrupt record (checksum mismatch); skipped")
+                self._report(f"{self.records_path}: slot {slot} has a corrupt record (checksum mismatch); skipped")
             elif truncated_from is not None and slot >= truncated_from:
                 bad.append(slot)
         for slot in bad:
@@ -322,6 +391,10 @@ class SampleStore:
             self._mark_occupied(int(slot))
         self._free = [int(s) for s in np.flatnonzero(self._seq == 0)[::-1]]  # pop() gives the lowest
         self._next_seq = int(self._seq.max()) + 1 if self.capacity else 1
+
+    def _report(self, message: str) -> None:
+        self.problems.append(message)
+        report_corruption(message)
 
     def _record_crc(self, slot: int) -> int:
         data = self._records[slot : slot + 1].tobytes()
@@ -347,8 +420,9 @@ class SampleStore:
         self._count -= 1
 
     def _invalidate(self, slot: int) -> None:
-        """Zero the slot's commit number on disk: from now on the slot is empty."""
-        _pwrite_all(self._records_fd, bytes(8), slot * self.dtype.itemsize, self.records_path)
+        """Zero the slot's commit number on disk (in memory only when read-only): the slot is now empty."""
+        if not self.read_only:
+            _pwrite_all(self._records_fd, bytes(8), slot * self.dtype.itemsize, self.records_path)
         self._records["seq"][slot] = 0
         self._seq[slot] = 0
 
@@ -384,6 +458,8 @@ class SampleStore:
 
     def add(self, sample: Sample) -> int | None:
         """Store ``sample``; returns its slot, or None if full and ``when_full="drop"``."""
+        if self.read_only:
+            raise StorageError(f"buffer {self.directory} was opened read-only; open it without read_only to add")
         self._check_sample(sample)
         if self._free:
             slot = self._free.pop()
@@ -436,7 +512,7 @@ class SampleStore:
         got = _pread_into(self._frames_fd, out, slot * self.frame_bytes)
         if got != self.frame_bytes or zlib.crc32(out) != int(self._records[slot]["frame_crc"]):
             what = "truncated" if got != self.frame_bytes else "corrupt (checksum mismatch)"
-            report_corruption(f"{self.frames_path}: slot {slot} frame is {what}; skipped")
+            self._report(f"{self.frames_path}: slot {slot} frame is {what}; skipped")
             self.remove(slot)
             return False
         return True
