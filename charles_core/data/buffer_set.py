@@ -273,6 +273,10 @@ class BufferSet:
         except KeyError:
             raise DataError(f"no buffer {output!r}; buffers: {', '.join(self.outputs)}") from None
 
+    def store(self, output: str) -> SampleStore:
+        """The :class:`SampleStore` behind buffer ``output`` (inspection: ``problems``, ``ordered_slots``)."""
+        return self._store(output)
+
     def add(self, output: str, sample: Sample) -> bool:
         """Put ``sample`` in buffer ``output`` (on disk when this returns); False if dropped (full, ``when_full="drop"``)."""
         return self._store(output).add(sample) is not None

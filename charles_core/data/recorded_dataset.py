@@ -222,7 +222,7 @@ def _read_csv_labels(path: str, count: int) -> tuple[np.ndarray, bool]:
     return labels[:rows], has_crc
 
 
-def label_problems(labels: np.ndarray, where: str) -> list[str]:
+def label_problems(labels: np.ndarray, where: str, *, stored: bool = False) -> list[str]:
     """Every class of bad label in ``labels`` (one line each: how many rows, the first one), or ``[]``.
 
     Checks: finite timestamp, throttle, steering, speed and purpose; throttle
@@ -232,6 +232,8 @@ def label_problems(labels: np.ndarray, where: str) -> list[str]:
     Args:
         labels: a structured array with those fields.
         where: how messages name the source, e.g. ``"labels file rec/labels.npy"``.
+        stored: the labels come from a buffer, where NaN means "no timestamp" and
+            samples are not in time order (the balancer regroups them).
     """
     problems = []
 
@@ -245,7 +247,7 @@ def label_problems(labels: np.ndarray, where: str) -> list[str]:
     for name in ("timestamp", "throttle", "steering", "speed", "purpose"):
         values = labels[name].reshape(len(labels), -1)
         finite = np.isfinite(values).all(axis=1)
-        if name == "timestamp" and where.startswith("buffer"):
+        if name == "timestamp" and stored:
             finite |= np.isnan(values).all(axis=1)  # a buffer stores NaN for "no timestamp"
         report(np.flatnonzero(~finite), lambda i, n=name, v=values: f"has a non-finite {n}: {v[i].tolist()}")
     for name in ("throttle", "steering"):
@@ -253,7 +255,7 @@ def label_problems(labels: np.ndarray, where: str) -> list[str]:
         report(np.flatnonzero((labels[name] < low) | (labels[name] > high)),
                lambda i, n=name, lo=low, hi=high: f"has {n}={labels[n][i]} outside [{lo}, {hi}]")
     report(np.flatnonzero(labels["speed"] < 0), lambda i: f"has negative speed {labels['speed'][i]}")
-    back = np.flatnonzero(np.diff(labels["timestamp"]) < 0) + 1
+    back = np.flatnonzero(np.diff(labels["timestamp"]) < 0) + 1 if not stored else np.zeros(0, np.int64)
     if back.size:
         problems.append(f"{where}: timestamps go back in time at row {back[0]}"
                         + (f" ({back.size:,} rows in all)" if back.size > 1 else ""))
@@ -267,6 +269,8 @@ class RecordedDataset:
         path: the recording directory.
         verify_frames: also check every frame's checksum on open (reads all frames);
             otherwise each frame is checked when it is read.
+        check_labels: refuse NaN, out-of-range or time-reversed labels on open (True);
+            ``charles data check`` opens with False to list every problem (:func:`label_problems`).
 
     Raises:
         StorageError: naming the file, for anything missing, corrupt or truncated.
@@ -277,7 +281,7 @@ class RecordedDataset:
         (1800, (270, 480, 3))
     """
 
-    def __init__(self, path: str | os.PathLike, verify_frames: bool = False):
+    def __init__(self, path: str | os.PathLike, verify_frames: bool = False, check_labels: bool = True):
         self.path = os.fspath(path)
         self.manifest_path = os.path.join(self.path, MANIFEST_FILE)
         manifest = self._read_manifest()
@@ -294,7 +298,13 @@ class RecordedDataset:
                 f"{self.count} frames x {frame_bytes} = {self.count * frame_bytes}"
             )
         self.labels, self.has_checksums = self._read_labels()
-        self._check_labels()
+        if len(self.labels) != self.count:
+            raise StorageError(f"labels file {self.labels_path} has {len(self.labels)} rows; "
+                               f"manifest {self.manifest_path} says {self.count}")
+        if check_labels:
+            problems = label_problems(self.labels, f"labels file {self.labels_path}")
+            if problems:
+                raise StorageError(problems[0])
         self.frames = (
             np.memmap(self.frames_path, dtype=np.uint8, mode="r", shape=(self.count, *self.frame_shape))
             if self.count
@@ -338,14 +348,6 @@ class RecordedDataset:
         except (ValueError, TypeError) as error:
             raise StorageError(f"labels file {self.labels_path}: field has the wrong shape or type: {error}") from None
         return labels, "frame_crc32" in names
-
-    def _check_labels(self) -> None:
-        if len(self.labels) != self.count:
-            raise StorageError(f"labels file {self.labels_path} has {len(self.labels)} rows; "
-                               f"manifest {self.manifest_path} says {self.count}")
-        problems = label_problems(self.labels, f"labels file {self.labels_path}")
-        if problems:
-            raise StorageError(problems[0])
 
     def __len__(self) -> int:
         return self.count

@@ -546,10 +546,14 @@ class SampleStore:
             timestamp=None if math.isnan(timestamp) else timestamp,
         )
 
+    def ordered_slots(self) -> np.ndarray:
+        """Slots holding a sample, oldest first (a copy)."""
+        occupied = self._occupied[: self._count]
+        return occupied[np.argsort(self._seq[occupied])]
+
     def samples(self) -> Iterator[Sample]:
         """Every stored sample, oldest first, without removing them (corrupt ones reported and skipped)."""
-        occupied = self._occupied[: self._count]
-        for slot in occupied[np.argsort(self._seq[occupied])]:
+        for slot in self.ordered_slots():
             sample = self.sample(int(slot))
             if sample is not None:
                 yield sample
