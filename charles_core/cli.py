@@ -184,6 +184,7 @@ EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
     ("charles_core.training.cli", "add_training_commands"),
     ("charles_core.driving.cli", "add_driving_commands"),
     ("charles_core.benchmarks.cli", "add_bench_commands"),
+    ("charles_core.evaluation.cli", "add_eval_commands"),
 )
 
 
