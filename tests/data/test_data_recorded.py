@@ -169,4 +169,9 @@ def test_inspect_counts_and_cli(tmp_path, capsys):
     args = parser.parse_args(["data", "inspect", str(path)])
     assert args.func(args) == 0 and "30 frames" in capsys.readouterr().out
     args = parser.parse_args(["data", "inspect", str(tmp_path / "missing")])
-    assert args.func(args) == 1 and "manifest.json" in capsys.readouterr().out
+    with pytest.raises(StorageError, match="not a directory"):  # the charles CLI prints it, exit 2
+        args.func(args)
+    (path / "manifest.json").unlink()
+    args = parser.parse_args(["data", "inspect", str(path)])
+    with pytest.raises(StorageError, match="manifest.json"):
+        args.func(args)
