@@ -206,10 +206,12 @@ def _check_positive(**values) -> None:
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, port), family=family)
+        socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise ConfigError(f"game link host {host!r} is not an address this machine has ({error}); "
+        raise ConfigError(f"game link host {host!r} is not an address this machine has ({error.strerror}); "
                           "use 127.0.0.1 (the default)") from None
+    try:
+        return socket.create_server((host, port), family=family)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise ConfigError(f"game link port {port} on {host} is already in use (another charles drive?); "
@@ -543,15 +545,17 @@ def load_or_create_token(path) -> str:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise ConfigError(f"cannot read the game link token file {path}: {error.strerror or error}") from None
-    with os.fdopen(descriptor, "rb") as f:
-        info = os.fstat(f.fileno())
+    try:  # checked on the opened descriptor: the file cannot be swapped between the check and the read
+        info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"the game link token file {path} is not a regular file; "
                               "give the path of a file (or of none, to get a new token)")
         if os.name == "posix" and info.st_mode & 0o077:
             raise ConfigError(f"the game link token file {path} can be read or written by other users "
                               f"(mode {stat.S_IMODE(info.st_mode):o}); run: chmod 600 {path}")
-        raw = f.read(MAX_TOKEN_CHARS + 64)
+        raw = os.read(descriptor, MAX_TOKEN_CHARS + 64)
+    finally:
+        os.close(descriptor)
     try:
         token = raw.decode("ascii").strip()
     except UnicodeDecodeError:
