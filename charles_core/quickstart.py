@@ -17,11 +17,7 @@ import time
 
 import attrs
 
-
-
-def _positive(instance, attribute, value):
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be positive; got {value}")
+from charles_core.validators import optional_positive as _positive
 
 
 @attrs.frozen
@@ -48,6 +44,14 @@ class QuickstartConfig:
             185-316 without, within the run-to-run spread), so it is off.
         dagger_cars: how many of the 8 cars Charles drives in those rounds.
         npc_share: the share of the training time before the first round.
+        perturb_probability: chance per collector step that a perturbation starts:
+            the executed steering gets an offset for a while, the label stays the
+            NPC's own choice (DART-style noise injection), so the data shows the
+            NPC bringing the car back from the road's edge.
+        perturb_steps: longest perturbation, in steps.
+        perturb_min_steps: shortest perturbation (0: always ``perturb_steps``).
+        perturb_steering: largest steering offset.
+        perturb_min_steering: smallest steering offset magnitude.
         npc_max_speed: the NPC's top speed. It drives a little below its fastest
             (65 instead of 100 world units/s: about 913 instead of 924 mean reward on
             seeds 0-4), which a clone trained for minutes follows far better.
@@ -67,6 +71,12 @@ class QuickstartConfig:
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
     npc_share: float = attrs.field(default=0.4, validator=attrs.validators.and_(attrs.validators.gt(0), attrs.validators.le(1)))
+    perturb_probability: float = attrs.field(default=0.03, validator=attrs.validators.and_(
+        attrs.validators.ge(0), attrs.validators.le(1)))
+    perturb_steps: int = attrs.field(default=6, validator=attrs.validators.ge(0))
+    perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
+    perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
     run_root: str = "charles_runs"
     seed: int = 0
@@ -105,41 +115,49 @@ def write_gif(frames, path, scale: int = 3, frame_ms: int = 60) -> str:
     return str(path)
 
 
-def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -> dict:
-    """Collect, balance, buffer, train, drive and score; returns the result dict."""
+def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=print) -> dict:
+    """Collect, balance, buffer and train in ``run_dir``; returns the trainer and counts.
+
+    The buffers' frames are removed afterwards; the checkpoints stay.
+    """
     from charles_core.models import get_line
-    from charles_core.sim.evaluate import ConstantPolicy, evaluate
+    from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.sim.model_policy import ModelPolicy
     from charles_core.training.buffer_feed import BufferFeed
-    from charles_core.training.data_pipeline import (default_run_dir, fill_buffers, make_balancer,
-                                                     make_buffers, make_sim_collector)
+    from charles_core.training.collector import Collector, CollectorConfig
+    from charles_core.training.data_pipeline import fill_buffers, make_balancer, make_buffers
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
-    started = time.perf_counter()
     line = get_line(config.line)
-    run_dir = default_run_dir(config.run_root, "quickstart")
-    log(f"run directory: {run_dir}")
-
     balancer = make_balancer(line, bins="coarse")
     buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
-    collector = make_sim_collector(line, config.input_size, balancer, buffers, config.train_seeds, config.seed,
-                                   driver=ExpertDriver(max_speed=config.npc_max_speed))
+    collector_config = CollectorConfig(
+        seeds=config.train_seeds, mirror=True, seed=config.seed,
+        perturb_probability=config.perturb_probability, perturb_steps=config.perturb_steps,
+        perturb_min_steps=config.perturb_min_steps, perturb_steering=config.perturb_steering,
+        perturb_min_steering=config.perturb_min_steering)
+    sessions = [CarRacingSession(seed=config.train_seeds[0], action_repeat=2) for _ in range(8)]
+    collector = Collector(sessions, ExpertDriver(max_speed=config.npc_max_speed), line, config.input_size,
+                          balancer, buffers, collector_config)
     fill_buffers(collector, buffers, progress)
 
     trainer = Trainer(line, run_dir, input_size=config.input_size,
                       config=TrainingConfig(batch_per_buffer=config.batch_per_buffer, checkpoint_every=500,
                                             log_every=10, seed=config.seed, progress=progress))
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
-    budget = config.train_minutes * 60
-    phases = [budget]
+    # Phases: the NPC's own driving first, then DAgger rounds. With a batch
+    # count the phases split the batches (the same run on any machine), else the time.
+    shares = [1.0]
     if config.dagger_rounds:
-        rounds = [budget * (1 - config.npc_share) / config.dagger_rounds] * config.dagger_rounds
-        phases = [budget * config.npc_share, *rounds]
+        shares = [config.npc_share] + [(1 - config.npc_share) / config.dagger_rounds] * config.dagger_rounds
     limit = config.max_batches or 10**9
+    budget = config.train_minutes * 60
     seconds = samples = 0.0
-    for index, phase_seconds in enumerate(phases):
+    done_share = 0.0
+    for index, share in enumerate(shares):
+        done_share += share
         if index > 0:  # DAgger round: the latest Charles drives some cars, the NPC labels
             from charles_core.tflite_predictor import TFLitePredictor
 
@@ -147,19 +165,39 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
             collector.set_pilots([ModelPolicy(trainer.model, config.input_size, predictor=pilot)
                                   for _ in range(config.dagger_cars)])
             log(f"round {index}: Charles at batch {trainer.batch:,} drives {config.dagger_cars} of the cars")
-        phase = trainer.train(feed, until_batch=limit, time_limit_s=phase_seconds)
+        if config.max_batches:
+            until = limit if index == len(shares) - 1 else round(limit * done_share)
+            phase = trainer.train(feed, until_batch=until, time_limit_s=max(budget - seconds, 1.0))
+        else:
+            phase = trainer.train(feed, until_batch=limit, time_limit_s=budget * share)
         seconds += phase["seconds"]
         samples += phase["samples"]
-        if trainer.batch >= limit:
+        if trainer.batch >= limit or (config.max_batches and seconds >= budget):
             break
     collector.close()
     buffers.close()
     shutil.rmtree(run_dir / "buffers")  # frames of this run only; the checkpoint is what matters
     log(f"trained {trainer.batch} batches ({samples:,.0f} samples, {collector.steps:,} simulator steps) "
         f"in {seconds:.0f} s")
+    return {"trainer": trainer, "line": line, "npc_steps": collector.steps, "train_seconds": seconds}
+
+
+def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -> dict:
+    """Collect, balance, buffer, train, drive and score; returns the result dict."""
+    from charles_core.sim.evaluate import ConstantPolicy, evaluate
+    from charles_core.sim.expert_driver import ExpertDriver
+    from charles_core.sim.model_policy import ModelPolicy
+    from charles_core.training.data_pipeline import default_run_dir
+
+    started = time.perf_counter()
+    run_dir = default_run_dir(config.run_root, "quickstart")
+    log(f"run directory: {run_dir}")
+    trained = train_charles(config, run_dir, progress, log)
+    trainer, line = trained["trainer"], trained["line"]
 
     log(f"evaluating on unseen tracks {list(config.eval_seeds)} ...")
-    npc = evaluate(ExpertDriver(max_speed=config.npc_max_speed), config.eval_seeds, max_steps=config.eval_steps, action_repeat=2)
+    npc = evaluate(ExpertDriver(max_speed=config.npc_max_speed), config.eval_seeds, max_steps=config.eval_steps,
+                   action_repeat=2)
     policy = ModelPolicy(trainer.model, config.input_size, record_every=2)
     charles = evaluate(policy, config.eval_seeds, max_steps=config.eval_steps, reset_policy=policy.reset,
                        action_repeat=2)
@@ -175,7 +213,7 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
         "line": line.name,
         "input_size": list(config.input_size),
         "batches": trainer.batch,
-        "npc_steps": collector.steps,
+        "npc_steps": trained["npc_steps"],
         "eval_seeds": list(config.eval_seeds),
         "npc_reward": npc["mean"],
         "charles_reward": charles["mean"],

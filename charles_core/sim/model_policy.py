@@ -6,6 +6,7 @@ import collections
 
 import numpy as np
 
+from charles_core.errors import ConfigError
 from charles_core.frames import resize_frame
 from charles_core.inference import CompiledPredictor
 from charles_core.training.model_data import decode_predictions, frames_for_line
@@ -21,9 +22,18 @@ class ModelPolicy:
         record_limit: at most this many frames.
         predictor: the predictor to use (default: a ``CompiledPredictor`` of ``model``);
             several policies can share one.
+        max_speed: a speed cap (world units/s): above it the throttle the model
+            asks for is replaced by coasting (0). ``None``: no cap.
+
+    Raises:
+        ConfigError: a ``max_speed`` that is not positive.
     """
 
-    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600, predictor=None):
+    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600, predictor=None,
+                 max_speed: float | None = None):
+        if max_speed is not None and not max_speed > 0:
+            raise ConfigError(f"ModelPolicy max_speed must be positive (world units/s) or None; got {max_speed!r}")
+        self.max_speed = max_speed
         self.line = model.charles_line
         self.predictor = predictor if predictor is not None else CompiledPredictor(model)
         self.input_size = tuple(input_size)
@@ -68,6 +78,8 @@ class ModelPolicy:
         controls = decode_predictions(self.line, self.predictor.predict(inputs))
         if "throttle" not in controls:  # three-output lines: pedals back into one axis
             controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
+        if self.max_speed is not None and session.speed > self.max_speed:
+            controls["throttle"] = min(controls["throttle"], 0.0)
         if self.history is not None:
             self.history.push({**controls, "speed": speed, "purpose": purpose})
         return controls

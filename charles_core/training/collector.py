@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 
 from charles_core.data.sample import Sample
+from charles_core.errors import ConfigError
 from charles_core.frames import resize_frame
 from charles_core.history_branch import make_history_keeper, sample_history
 from charles_core.lines.line_config import LineConfig
@@ -39,8 +40,16 @@ class CollectorConfig:
             steering and purpose direction negated): twice the data, and left
             and right turns equally common whatever the tracks' handedness.
         perturb_probability: chance per step to start a perturbation.
-        perturb_steps: how long a perturbation lasts.
-        perturb_steering: the largest steering offset applied (uniform draw).
+        perturb_steps: how long a perturbation lasts, in steps (the longest one
+            when ``perturb_min_steps`` is set).
+        perturb_steering: the largest steering offset applied.
+        perturb_min_steps: the shortest perturbation; its length is drawn
+            uniformly in ``[perturb_min_steps, perturb_steps]`` (0: always
+            ``perturb_steps``).
+        perturb_min_steering: the smallest offset magnitude; the offset is drawn
+            uniformly in ``perturb_min_steering..perturb_steering`` with a random
+            sign. With 0 (the default) small offsets the NPC cancels at once are
+            as common as the large ones that take the car to the road's edge.
         seed: seed of the perturbations.
     """
 
@@ -48,8 +57,18 @@ class CollectorConfig:
     mirror: bool = False
     perturb_probability: float = 0.03
     perturb_steps: int = 6
-    perturb_steering: float = 0.6
+    perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
+    perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     seed: int = 0
+
+    def __attrs_post_init__(self):
+        if self.perturb_min_steps > self.perturb_steps:
+            raise ConfigError(f"CollectorConfig.perturb_min_steps ({self.perturb_min_steps}) must not exceed "
+                              f"perturb_steps ({self.perturb_steps})")
+        if self.perturb_min_steering > self.perturb_steering:
+            raise ConfigError(f"CollectorConfig.perturb_min_steering ({self.perturb_min_steering}) must not exceed "
+                              f"perturb_steering ({self.perturb_steering})")
 
 
 def mirrored(sample: Sample) -> Sample:
@@ -160,9 +179,13 @@ class Collector:
 
     def _executed(self, car: _Car, controls: dict) -> dict:
         left, offset = car.perturbation
-        if left == 0 and self.rng.random() < self.config.perturb_probability:
-            left = self.config.perturb_steps
-            offset = float(self.rng.uniform(-1, 1) * self.config.perturb_steering)
+        config = self.config
+        if left == 0 and self.rng.random() < config.perturb_probability:
+            left = config.perturb_steps
+            if config.perturb_min_steps:
+                left = int(self.rng.integers(config.perturb_min_steps, config.perturb_steps + 1))
+            offset = float(self.rng.choice((-1.0, 1.0)) *
+                           self.rng.uniform(config.perturb_min_steering, config.perturb_steering))
         if left == 0:
             return controls
         car.perturbation = (left - 1, offset)

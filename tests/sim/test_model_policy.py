@@ -53,3 +53,27 @@ def test_the_history_holds_past_speeds_only_and_clears_on_reset():
     policy.reset()
     policy(session)
     assert not predictor.histories[3].any()
+
+
+class _ConstantPredictor:
+    def predict(self, inputs):
+        return {"throttle": np.array([0.8]), "steering": np.array([0.1])}
+
+
+def test_a_speed_cap_coasts_above_it_and_leaves_the_model_alone_below():
+    model = create_model("charles_pilotnet_v2", input_size=(61, 64), seed=3, load_sources=False)
+    policy = ModelPolicy(model, (61, 64), predictor=_ConstantPredictor(), max_speed=40.0)
+    session = _Session()
+    session.speed = 30.0
+    assert policy(session)["throttle"] == pytest.approx(0.8)
+    session.speed = 50.0
+    controls = policy(session)
+    assert controls["throttle"] == 0.0 and controls["steering"] == pytest.approx(0.1)
+
+
+def test_a_speed_cap_that_is_not_positive_is_a_config_error():
+    from charles_core.errors import ConfigError
+
+    model = create_model("charles_pilotnet_v2", input_size=(61, 64), seed=3, load_sources=False)
+    with pytest.raises(ConfigError, match="max_speed must be positive"):
+        ModelPolicy(model, (61, 64), max_speed=0)

@@ -84,3 +84,54 @@ def test_a_pilot_drives_while_the_npc_labels(tmp_path):
     stored = {round(s.steering, 5) for s in buffers.samples("steering")}
     assert stored <= {round(c["steering"], 5) for c in labels}  # labels are the NPC's, never the pilot's
     assert 0.9 not in stored
+
+
+class _Perturbed:
+    """A collector stripped to its perturbation state (no simulator)."""
+
+    def __init__(self, config):
+        self.collector = Collector.__new__(Collector)
+        self.collector.config = config
+        self.collector.rng = np.random.default_rng(0)
+
+        class Car:
+            perturbation = (0, 0.0)
+
+        self.car = Car()
+
+    def offsets(self, steps):
+        return [self.collector._executed(self.car, {"steering": 0.0, "throttle": 0.5})["steering"]
+                for _ in range(steps)]
+
+
+def test_perturbations_keep_to_their_lengths_and_offset_range():
+    config = CollectorConfig(perturb_probability=0.2, perturb_steps=5, perturb_min_steps=2,
+                             perturb_steering=0.3, perturb_min_steering=0.1)
+    offsets = _Perturbed(config).offsets(3000)
+    nonzero = np.array([o for o in offsets if o != 0.0])
+    assert len(nonzero) > 300
+    assert np.all((np.abs(nonzero) >= 0.1 - 1e-9) & (np.abs(nonzero) <= 0.3 + 1e-9))
+    assert (nonzero > 0).any() and (nonzero < 0).any()
+    runs, length = [], 0
+    for value, before in zip(offsets, [0.0] + offsets[:-1]):
+        if value != 0.0 and value == before:
+            length += 1
+        else:
+            if length:
+                runs.append(length)
+            length = 1 if value != 0.0 else 0
+    assert min(runs) >= 2 and max(runs) <= 5
+    assert len(set(runs)) > 1  # lengths vary between the shortest and the longest
+
+
+def test_no_perturbation_probability_executes_the_npc_controls():
+    assert set(_Perturbed(CollectorConfig(perturb_probability=0.0)).offsets(500)) == {0.0}
+
+
+@pytest.mark.parametrize("options", [dict(perturb_min_steps=7, perturb_steps=6),
+                                     dict(perturb_min_steering=0.7, perturb_steering=0.6)])
+def test_a_minimum_above_its_maximum_is_a_config_error(options):
+    from charles_core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="must not exceed"):
+        CollectorConfig(**options)
