@@ -258,8 +258,7 @@ class SocketGameLink:
         if not ipaddress.ip_address(self.address[0].split("%")[0]).is_loopback:
             warning = (f"game link: warning: listening on {self.address[0]} exposes the link to the network; "
                        "the token is the only protection")
-            print(warning, file=sys.stderr)
-            log.warning(warning)
+            print(warning, file=sys.stderr)  # printed, not logged: it must reach the user whatever logging does
         self._lock = threading.Lock()
         self._telemetry: dict = {}
         self._received_at: float | None = None
