@@ -1,7 +1,8 @@
 """Follows a directory of checkpoints and hands out the newest one, once.
 
-The trainer writes ``<line_id>-batch<N>.weights.h5`` (or ``.keras``) files
-into a directory (see ``checkpoint_name``); the player asks the watcher for
+The trainer writes ``<line_id>-batch<N>.keras`` files into a directory (see
+:mod:`charles_core.training.checkpoints`; ``.weights.h5`` files of the same
+name are taken too); the player asks the watcher for
 anything newer than what it runs, at the next unstuck or when asked, and
 swaps the weights in without stopping.
 
@@ -26,8 +27,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from charles_core.driving.checkpoint_name import WEIGHTS_SUFFIX, CheckpointName
 from charles_core.errors import ConfigError
+from charles_core.training.checkpoints import WEIGHTS_SUFFIX, CheckpointName
 
 
 class CheckpointWatcher:
@@ -45,7 +46,7 @@ class CheckpointWatcher:
 
     ```python
     watcher = CheckpointWatcher("runs/ckpt", line_id="model_0003_xception_v1", settle_s=0)
-    watcher.poll()    # Path(".../model_0003_xception_v1-batch500.weights.h5") or None
+    watcher.poll()    # Path(".../model_0003_xception_v1-batch00000500.keras") or None
     ```
     """
 

@@ -25,23 +25,16 @@ def cmd_drive(args):
     import contextlib
     import sys
 
-    from charles_core.driving.drive import (
-        checkpoint_line,
-        drive_game,
-        drive_simulator,
-        load_line_model,
-    )
+    from charles_core.driving.drive import drive_game, drive_simulator, load_line_model
     from charles_core.errors import ConfigError
 
+    if args.source == "sim" and args.controller != "sim":
+        raise ConfigError("--source sim drives the simulator: use --controller sim")
     if args.precision == "bfloat16":  # process-wide, before the model loads
         from charles_core.bfloat16_inference import enable_bfloat16_inference
 
         enable_bfloat16_inference()
-    if checkpoint_line(args.checkpoint) != args.line:
-        raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
-    model = load_line_model(args.checkpoint)
-    if args.source == "sim" and args.controller != "sim":
-        raise ConfigError("--source sim drives the simulator: use --controller sim")
+    model = load_line_model(args.checkpoint, args.line)  # the checkpoint's line; a named one must match
     cam = None
     with contextlib.ExitStack() as stack:
         if args.convcam_window or args.convcam_dir:
@@ -82,12 +75,9 @@ def cmd_drive(args):
 
 def cmd_convcam(args):
     from charles_core.convcam import render_files
-    from charles_core.driving.drive import checkpoint_line, load_line_model
-    from charles_core.errors import ConfigError
+    from charles_core.driving.drive import load_line_model
 
-    if checkpoint_line(args.checkpoint) != args.line:
-        raise ConfigError(f"checkpoint {args.checkpoint} is of line {checkpoint_line(args.checkpoint)}, not {args.line}")
-    written = render_files(load_line_model(args.checkpoint), args.frame, args.output)
+    written = render_files(load_line_model(args.checkpoint, args.line), args.frame, args.output)
     for path in written:
         print(path)
     return 0
@@ -95,14 +85,16 @@ def cmd_convcam(args):
 
 def add_driving_commands(commands) -> None:
     sub = commands.add_parser("convcam", help="the last conv layer's maps, tiled into one image per frame")
-    sub.add_argument("line", help="the line id of the checkpoint")
+    sub.add_argument("line", nargs="?", default=None,
+                     help="optional: the checkpoint's line id, checked against the one stored in it")
     sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
     sub.add_argument("--frame", required=True, nargs="+", help="image file(s) (PNG, JPEG) to look at")
     sub.add_argument("--output", default="convcam.png", help="a .png for one frame, a folder for several")
     sub.set_defaults(func=cmd_convcam)
 
     sub = commands.add_parser("drive", help="drive a trained line: the simulator or the game (screen + gamepad)")
-    sub.add_argument("line", help="the line id of the checkpoint")
+    sub.add_argument("line", nargs="?", default=None,
+                     help="optional: the checkpoint's line id, checked against the one stored in it")
     sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
     sub.add_argument("--source", default="sim", help="frame source: sim, screen, or a plugin's (default sim)")
     sub.add_argument("--controller", default="sim", help="controller: sim, gamepad, or a plugin's (default sim)")

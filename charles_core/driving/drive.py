@@ -19,13 +19,23 @@ from charles_core.errors import ConfigError
 from charles_core.frames import resize_frame
 
 
-def load_line_model(checkpoint):
-    """A trained model from a ``.keras`` checkpoint (``safe_mode``), with its line attached."""
-    from charles_core.initializers.checkpoint import load_checkpoint_model
+def load_line_model(checkpoint, line=None, *, backbone: str | None = None):
+    """A trained model from a ``.keras`` checkpoint (``safe_mode``), with its line attached.
 
-    model = load_checkpoint_model(checkpoint)
-    model.charles_line = plugins.lines.get(model.name)
-    return model
+    The line is the one stored in the checkpoint (``--backbone`` and
+    unregistered configs included). Checkpoints written before checkpoints
+    carried their config take the registered line of their file name.
+
+    Args:
+        checkpoint: the ``.keras`` file.
+        line: the line asked for (an id or a config); ConfigError naming both
+            when the checkpoint holds another. ``None``: the checkpoint's.
+        backbone: the backbone asked for; for older checkpoints, the one they
+            were trained on.
+    """
+    from charles_core.training.checkpoints import load_line_checkpoint
+
+    return load_line_checkpoint(checkpoint, line=line, backbone=backbone)
 
 
 def frame_input_size(model) -> tuple[int, int] | None:
@@ -255,6 +265,7 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
 
 
 def checkpoint_line(path) -> str:
-    from charles_core.training.checkpoints import parse_checkpoint_name
+    """The line id of a checkpoint: stored inside it, else (older checkpoints) from its file name."""
+    from charles_core.training.checkpoints import checkpoint_line_config
 
-    return parse_checkpoint_name(Path(path))[0]
+    return checkpoint_line_config(Path(path))[0].name

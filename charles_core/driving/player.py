@@ -46,7 +46,6 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from charles_core.driving.checkpoint_name import CheckpointName
 from charles_core.driving.checkpoint_watcher import CheckpointWatcher
 from charles_core.driving.frame_capture_thread import FrameCaptureThread
 from charles_core.driving.history import HistoryKeeper
@@ -57,6 +56,7 @@ from charles_core.driving.rate_limiter import RateLimiter
 from charles_core.driving.rate_meter import RateMeter
 from charles_core.driving.unstuck import UnstuckDetector
 from charles_core.errors import ConfigError, DataError
+from charles_core.training.checkpoints import CheckpointName
 
 # Output name -> the range the controller accepts.
 OUTPUT_RANGES = {

@@ -38,6 +38,8 @@ def cmd_quickstart(args):
 def cmd_train(args):
     import shutil
 
+    import attrs
+
     from charles_core.cli import _parse_sources
     from charles_core.models import get_line
     from charles_core.training.buffer_feed import BufferFeed
@@ -47,22 +49,40 @@ def cmd_train(args):
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
-    line = get_line(args.line, args.backbone)
-    input_size = args.input_size or line.input_size
-    run_dir = default_run_dir(args.run_root, line.name)
-    print(f"run directory: {run_dir}")
     config = TrainingConfig(batch_per_buffer=args.batch_per_buffer, checkpoint_every=args.checkpoint_every,
                             strategy=args.strategy, seed=args.seed, progress=not args.no_progress)
-    trainer = Trainer(line, run_dir, input_size=input_size, config=config, resume=args.resume,
-                      sources=_parse_sources(args.source))
     if args.resume:
-        # a resumed model keeps the input size it was trained at
-        from charles_core.cli import _frame_size
+        from charles_core.training.checkpoints import resume_target
+        from charles_core.training.checkpoint_info import model_frame_size
 
-        input_size = tuple(_frame_size(trainer.model) or input_size)
+        # the checkpoint's own line and run: a named line, --backbone or --input-size must match it
+        line, run_dir = resume_target(args.resume, line=args.line, backbone=args.backbone,
+                                      input_size=args.input_size)
+        run_dir = run_dir or default_run_dir(args.run_root, line.name)
+        print(f"run directory: {run_dir} (resumed)")
+        trainer = Trainer(args.line, run_dir, input_size=args.input_size, config=config, resume=args.resume,
+                          backbone=args.backbone)
+        # a resumed model keeps the input size it was trained at
+        input_size = model_frame_size(trainer.model) or args.input_size or trainer.line.input_size
         print(f"resumed {trainer.line.name} at batch {trainer.batch:,}")
+    else:
+        if args.line is None:
+            from charles_core.errors import ConfigError
+
+            raise ConfigError("name the line to train (`charles lines`), or a checkpoint to continue with --resume")
+        line = get_line(args.line, args.backbone)
+        # the run's buffer settings go into the line config every checkpoint carries, so a resume keeps them
+        line = attrs.evolve(line, **{k: v for k, v in (("buffer_capacity", args.capacity),
+                                                         ("batch_per_buffer", args.batch_per_buffer)) if v})
+        input_size = args.input_size or line.input_size
+        run_dir = default_run_dir(args.run_root, line.name)
+        print(f"run directory: {run_dir}")
+        trainer = Trainer(line, run_dir, input_size=input_size, config=config, sources=_parse_sources(args.source))
     balancer = make_balancer(trainer.line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
     buffers = make_buffers(trainer.line, run_dir / "buffers", input_size, balancer, args.capacity)
+    found = sum(buffers.counts().values())
+    if found:  # a resumed run's buffers: training starts with what a killed trainer had collected
+        print(f"reopened {run_dir / 'buffers'}: {found:,} samples found")
     if args.data == "sim":
         feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed)
     else:
@@ -96,12 +116,14 @@ def add_training_commands(commands) -> None:
     sub.set_defaults(func=cmd_quickstart)
 
     sub = commands.add_parser("train", help="train a line on the simulator or a recorded dataset")
-    sub.add_argument("line", help="a line id from `charles lines`")
+    sub.add_argument("line", nargs="?", default=None,
+                     help="a line id from `charles lines` (optional with --resume: the checkpoint's, checked)")
     sub.add_argument("--data", default="sim", help="'sim' (the NPC on the simulator) or a recording's directory")
     sub.add_argument("--input-size", type=_size, default=None, metavar="HxW")
     sub.add_argument("--batches", type=int, default=1000, help="batches to train (more after --resume)")
     sub.add_argument("--minutes", type=float, default=None, help="stop after this long")
-    sub.add_argument("--resume", default=None, metavar="CHECKPOINT", help="continue from a .keras checkpoint")
+    sub.add_argument("--resume", default=None, metavar="CHECKPOINT",
+                     help="continue from a .keras checkpoint, in its run directory (its buffers reused)")
     sub.add_argument("--backbone", default=None, help="train the line on another registered backbone")
     sub.add_argument("--source", action="append", metavar="PART=PATH", help="file for a recipe step (0009)")
     sub.add_argument("--capacity", type=int, default=None, help="samples per buffer (default: the line's 25,000)")

@@ -24,7 +24,13 @@ from pathlib import Path
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 from charles_core.models import create_model, get_line
-from charles_core.training.checkpoints import CHECKPOINT_DIR, parse_checkpoint_name, save_checkpoint
+from charles_core.training.checkpoints import (
+    CHECKPOINT_DIR,
+    load_line_checkpoint,
+    parse_checkpoint_name,
+    remove_partial_files,
+    save_checkpoint,
+)
 from charles_core.training.model_data import loss_weights_for_line, losses_for_line, model_data
 from charles_core.training.training_config import TrainingConfig
 
@@ -51,31 +57,41 @@ def compile_for_line(model, line: LineConfig, learning_rate: float, warmup_batch
                   jit_compile=False)
 
 
-def load_for_resume(path, line: LineConfig | None = None):
-    """Load a checkpoint with its optimizer state; returns ``(model, line, batch)``."""
-    from charles_core.initializers.checkpoint import load_checkpoint_model
+def load_for_resume(path, line: str | LineConfig | None = None, *, backbone: str | None = None, input_size=None):
+    """Load a checkpoint with its optimizer state; returns ``(model, line, batch)``.
 
-    line_id, _ = parse_checkpoint_name(path)
-    if line is not None and line.name != line_id:
-        raise ConfigError(f"checkpoint {path} belongs to line {line_id}, not {line.name}")
-    model = load_checkpoint_model(path, compile=True)
+    The line is the one stored in the checkpoint (``--backbone`` and
+    unregistered configs included); ``line``, ``backbone`` and
+    ``input_size``, when given, must match it (ConfigError naming both).
+    Checkpoints written before they carried their config take the line of
+    their file name from the registry (on ``backbone`` when given).
+
+    Args:
+        path: the ``.keras`` checkpoint.
+        line: the line asked for: an id, or a config compared field by field.
+        backbone: the backbone asked for.
+        input_size: the frame size asked for.
+    """
+    model = load_line_checkpoint(path, line=line, backbone=backbone, input_size=input_size, compile=True)
     if getattr(model, "optimizer", None) is None:
         raise ConfigError(f"checkpoint {path} holds no optimizer state to resume from")
-    line = line or get_line(line_id)
-    model.charles_line = line
     model.charles_transfer = [f"resumed from {Path(path).name}"]
-    return model, line, int(model.optimizer.iterations.numpy())
+    return model, model.charles_line, int(model.optimizer.iterations.numpy())
 
 
 class Trainer:
     """Trains one line; resumes from any checkpoint with its optimizer and batch counter.
 
     Args:
-        line: a line id or config.
+        line: a line id or config; with ``resume``, ``None`` takes the checkpoint's.
         run_dir: where checkpoints (``checkpoints/``) and TensorBoard logs (``logs/``) go.
-        input_size: ``(height, width)`` (default: the line's native size).
+            Stale ``.partial-*.keras`` files a killed run left in its
+            ``checkpoints/`` are removed on resume.
+        input_size: ``(height, width)`` (default: the line's native size;
+            on resume, the checkpoint's, which it must match if given).
         config: a :class:`TrainingConfig`.
-        resume: a checkpoint to continue from (its line must match).
+        resume: a checkpoint to continue from; its stored line is trained
+            (``line`` and ``backbone``, when given, must match it).
         sources: part -> file for the line's transfer recipe (0009).
         backbone: train the line on another registered backbone.
     """
@@ -85,12 +101,18 @@ class Trainer:
         self.config = config or TrainingConfig()
         self.run_dir = Path(run_dir)
         self.strategy = make_strategy(self.config)
-        line = get_line(line, backbone)
-        if line.training_loop != "standard" and self.config.strategy != "default":
-            raise ConfigError(f"{line.name}'s per-output helper loop runs on the default strategy only")
+        if resume is None:
+            if line is None:
+                raise ConfigError("name the line to train (`charles lines`), or a checkpoint to resume")
+            line = get_line(line, backbone)
+            _check_loop(line, self.config)
+        else:
+            remove_partial_files(self.checkpoint_dir)
         with self.strategy.scope():
             if resume is not None:
-                self.model, self.line, self.start_batch = load_for_resume(resume, line)
+                self.model, self.line, self.start_batch = load_for_resume(
+                    resume, line, backbone=backbone, input_size=input_size)
+                _check_loop(self.line, self.config)
             else:
                 self.line = line
                 self.model = create_model(line, input_size=input_size, sources=sources, seed=self.config.seed)
@@ -207,6 +229,11 @@ class Trainer:
                 if model.stop_training:
                     break
         callback.on_train_end()
+
+
+def _check_loop(line: LineConfig, config: TrainingConfig) -> None:
+    if line.training_loop != "standard" and config.strategy != "default":
+        raise ConfigError(f"{line.name}'s per-output helper loop runs on the default strategy only")
 
 
 class _TrainingCallback:

@@ -3,20 +3,24 @@ import time
 
 import pytest
 
-from charles_core.driving.checkpoint_name import CheckpointName
 from charles_core.driving.checkpoint_watcher import CheckpointWatcher
-from charles_core.errors import ConfigError
+from charles_core.errors import StorageError
+from charles_core.training.checkpoints import CheckpointName, checkpoint_name, parse_checkpoint_name
 
 LINE = "model_0004_inceptionresnetv2_v3"
 
 
 def test_names_round_trip():
     name = CheckpointName(LINE, 211250)
-    assert name.filename() == f"{LINE}-batch211250.weights.h5"
+    assert name.filename() == f"{LINE}-batch00211250.keras"  # what the trainer writes: padded .keras
+    assert checkpoint_name(LINE, 211250) == name.filename()
     assert CheckpointName.parse(f"/runs/x/{name.filename()}") == name
-    keras = CheckpointName.parse("model_0003_xception_v1-batch500.keras")
+    keras = CheckpointName.parse("model_0003_xception_v1-batch500.keras")  # unpadded: older tools
     assert (keras.line_id, keras.batch, keras.suffix) == ("model_0003_xception_v1", 500, ".keras")
     assert str(keras) == "model_0003_xception_v1 @ batch 500"
+    weights = CheckpointName.parse(f"{LINE}-batch7.weights.h5")
+    assert (weights.batch, weights.suffix, weights.filename()) == (7, ".weights.h5", f"{LINE}-batch00000007.weights.h5")
+    assert parse_checkpoint_name(f"{LINE}-batch7.keras") == (LINE, 7)
 
 
 @pytest.mark.parametrize(
@@ -24,8 +28,15 @@ def test_names_round_trip():
 )
 def test_non_matching_names(bad):
     assert CheckpointName.try_parse(bad) is None
-    with pytest.raises(ConfigError, match="batch<N>"):
+    with pytest.raises(StorageError, match="batch<N>"):
         CheckpointName.parse(bad)
+    with pytest.raises(StorageError, match="batch<N>"):
+        parse_checkpoint_name(bad)
+
+
+def test_a_weights_file_is_not_a_trainer_checkpoint():
+    with pytest.raises(StorageError, match="batch<N>.keras"):
+        parse_checkpoint_name(f"{LINE}-batch7.weights.h5")
 
 
 def _touch(directory, filename, age_s=10.0):
@@ -47,7 +58,7 @@ def test_poll_offers_the_newest_once(tmp_path):
     _touch(tmp_path, "model_0003_xception_v1-batch5000.weights.h5")  # another line
     _touch(tmp_path, f"{LINE}-batch99999.weights.h5.tmp")  # being written
     assert watcher.poll() == tmp_path / f"{LINE}-batch900.weights.h5"
-    assert watcher.current == CheckpointName(LINE, 900)
+    assert watcher.current == CheckpointName(LINE, 900, ".weights.h5")
     assert watcher.poll() is None  # nothing newer
     _touch(tmp_path, f"{LINE}-batch500.weights.h5")
     assert watcher.poll() is None  # older than what runs
