@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keras
 
-from charles_core import plugins
+from charles_core import frames, plugins
 from charles_core.backbones.backbone_spec import BackboneSpec
 from charles_core.backbones.frame_preprocessing import FramePreprocessing
 from charles_core.errors import ConfigError
@@ -18,11 +18,8 @@ from charles_core.lines.line_config import LineConfig, frame_input_shape
 
 
 def check_input_size(line: LineConfig, spec: BackboneSpec, input_size) -> tuple[int, int]:
-    """Validate ``(height, width)`` against the backbone's minimum side."""
-    try:
-        height, width = (int(v) for v in input_size)
-    except (TypeError, ValueError):
-        raise ConfigError(f"input size must be (height, width); got {input_size!r}") from None
+    """Validate ``(height, width)``: the bounds of ``frames.check_input_size``, the backbone's minimum side."""
+    height, width = frames.check_input_size(input_size, "input size")
     if min(height, width) < spec.min_input_side:
         raise ConfigError(
             f"input size {height}x{width} is below backbone {spec.name!r}'s minimum side of "

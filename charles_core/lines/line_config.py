@@ -6,8 +6,11 @@ import re
 
 import attrs
 
+from charles_core.errors import ConfigError
+from charles_core.frames import check_input_size
 from charles_core.lines.output_spec import OutputSpec
 from charles_core.lines.transfer_step import TransferStep
+from charles_core.validators import instance_of, integer_at_least, one_of, positive, positive_ints
 
 FRAME_MODES = ("single", "stacked", "time_distributed")
 TRAINING_LOOPS = ("standard", "per_output_helpers")
@@ -17,14 +20,11 @@ HISTORY_BRANCHES = ("dense", "td_dense_lstm", "lstm")
 _ID = re.compile(r"^[a-z0-9_]+_v\d+[a-z0-9_]*$")
 
 
-def _positive_ints(instance, attribute, value):
-    if any((not isinstance(v, int)) or v <= 0 for v in value):
-        raise ValueError(f"{attribute.name} must hold positive integers; got {value!r}")
-
-
 def _size(instance, attribute, value):
-    if len(value) != 2 or any(v <= 0 for v in value):
-        raise ValueError(f"{attribute.name} must be (height, width), positive; got {value!r}")
+    if len(value) != 2 or any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in value):
+        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must be (height, width), positive integers; "
+                          f"got {value!r}")
+    check_input_size(value, f"{type(instance).__name__}.{attribute.name}")
 
 
 HISTORY_SIGNAL_NAMES = ("throttle", "acceleration", "braking", "steering", "speed", "purpose")
@@ -33,7 +33,7 @@ HISTORY_SIGNAL_NAMES = ("throttle", "acceleration", "braking", "steering", "spee
 def _history_signals(instance, attribute, value):
     unknown = [v for v in value if v not in HISTORY_SIGNAL_NAMES]
     if not value or unknown or len(set(value)) != len(value):
-        raise ValueError(
+        raise ConfigError(
             f"history signals must be distinct names from {HISTORY_SIGNAL_NAMES}; got {value!r}"
         )
 
@@ -86,14 +86,14 @@ class HistorySpec:
     signals: tuple[str, ...] = attrs.field(
         default=("throttle", "steering", "speed"), converter=tuple, validator=_history_signals
     )
-    steps: int = attrs.field(default=60, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
-    branch: str = attrs.field(default="dense", validator=attrs.validators.in_(HISTORY_BRANCHES))
-    layers: tuple[int, ...] = attrs.field(default=(256, 256, 256, 256, 256), converter=tuple, validator=_positive_ints)
-    recurrent_units: int = attrs.field(default=128, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
-    post_dense: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
+    steps: int = attrs.field(default=60, validator=integer_at_least(1))
+    branch: str = attrs.field(default="dense", validator=one_of(HISTORY_BRANCHES))
+    layers: tuple[int, ...] = attrs.field(default=(256, 256, 256, 256, 256), converter=tuple, validator=positive_ints)
+    recurrent_units: int = attrs.field(default=128, validator=integer_at_least(1))
+    post_dense: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=positive_ints)
     use_state: bool = False
-    auxiliary_heads: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=_positive_ints)
-    auxiliary_head_layers: tuple[int, ...] = attrs.field(default=(64, 16, 4), converter=tuple, validator=_positive_ints)
+    auxiliary_heads: tuple[int, ...] = attrs.field(default=(), converter=tuple, validator=positive_ints)
+    auxiliary_head_layers: tuple[int, ...] = attrs.field(default=(64, 16, 4), converter=tuple, validator=positive_ints)
     auxiliary_loss_weight: float = attrs.field(default=0.25, converter=float)
     alone: bool = False
     current_purpose: bool = False
@@ -101,15 +101,15 @@ class HistorySpec:
 
     def __attrs_post_init__(self):
         if self.branch == "dense" and self.use_state:
-            raise ValueError("history use_state needs an LSTM branch ('lstm' or 'td_dense_lstm')")
+            raise ConfigError("history use_state needs an LSTM branch ('lstm' or 'td_dense_lstm')")
         if self.branch in ("dense", "lstm") and not self.layers:
-            raise ValueError(f"history branch {self.branch!r} needs at least one layer width")
+            raise ConfigError(f"history branch {self.branch!r} needs at least one layer width")
         if self.current_purpose and "purpose" in self.signals:
-            raise ValueError("purpose is either a history signal or the current_purpose input, not both")
+            raise ConfigError("purpose is either a history signal or the current_purpose input, not both")
         if not self.auxiliary_loss_weight > 0:
-            raise ValueError(f"auxiliary_loss_weight must be > 0; got {self.auxiliary_loss_weight}")
+            raise ConfigError(f"auxiliary_loss_weight must be > 0; got {self.auxiliary_loss_weight}")
         if not self.speed_scale > 0:
-            raise ValueError(f"speed_scale must be > 0; got {self.speed_scale}")
+            raise ConfigError(f"speed_scale must be > 0; got {self.speed_scale}")
 
     @property
     def has_auxiliary_outputs(self) -> bool:
@@ -160,28 +160,28 @@ class LineConfig:
     """
 
     name: str = attrs.field()
-    line: str = attrs.field(validator=attrs.validators.instance_of(str))
-    version: int = attrs.field(validator=attrs.validators.instance_of(int))
-    backbone: str = attrs.field(validator=attrs.validators.instance_of(str))
+    line: str = attrs.field(validator=instance_of(str))
+    version: int = attrs.field(validator=instance_of(int))
+    backbone: str = attrs.field(validator=instance_of(str))
     outputs: tuple[OutputSpec, ...] = attrs.field(converter=tuple)
-    common_layers: tuple[int, ...] = attrs.field(default=(1024,), converter=tuple, validator=_positive_ints)
-    head_layers: tuple[int, ...] = attrs.field(default=(256, 64, 16), converter=tuple, validator=_positive_ints)
+    common_layers: tuple[int, ...] = attrs.field(default=(1024,), converter=tuple, validator=positive_ints)
+    head_layers: tuple[int, ...] = attrs.field(default=(256, 64, 16), converter=tuple, validator=positive_ints)
     hidden_activation: str = "relu"
-    frames: int = 1
-    frame_mode: str = attrs.field(default="single", validator=attrs.validators.in_(FRAME_MODES))
-    temporal_units: int = 256
+    frames: int = attrs.field(default=1, validator=integer_at_least(1))
+    frame_mode: str = attrs.field(default="single", validator=one_of(FRAME_MODES))
+    temporal_units: int = attrs.field(default=256, validator=integer_at_least(1))
     backbone_per_output: bool = False
     current_controls_input: bool = False
     history: HistorySpec | None = None
     transfer: tuple[TransferStep, ...] = attrs.field(
         default=(TransferStep("all", "scratch"),), converter=tuple
     )
-    balancing: str = attrs.field(default="v3", validator=attrs.validators.in_(BALANCERS))
-    buffer_capacity: int = 25_000
-    batch_per_buffer: int = 16
-    learning_rate: float = 1e-4
-    warmup_batches: int = 0
-    training_loop: str = attrs.field(default="standard", validator=attrs.validators.in_(TRAINING_LOOPS))
+    balancing: str = attrs.field(default="v3", validator=one_of(BALANCERS))
+    buffer_capacity: int = attrs.field(default=25_000, validator=integer_at_least(1))
+    batch_per_buffer: int = attrs.field(default=16, validator=integer_at_least(1))
+    learning_rate: float = attrs.field(default=1e-4, validator=positive)
+    warmup_batches: int = attrs.field(default=0, validator=integer_at_least(0))
+    training_loop: str = attrs.field(default="standard", validator=one_of(TRAINING_LOOPS))
     input_size: tuple[int, int] = attrs.field(default=(270, 480), converter=tuple, validator=_size)
     summary: str = ""
     outcome: str = ""
@@ -189,27 +189,27 @@ class LineConfig:
     @name.validator
     def _check_name(self, attribute, value):
         if not isinstance(value, str) or not _ID.match(value):
-            raise ValueError(f"line id must look like <line>_v<version>; got {value!r}")
+            raise ConfigError(f"line id must look like <line>_v<version>; got {value!r}")
 
     @outputs.validator
     def _check_outputs(self, attribute, value):
-        names = [o.name for o in value]
+        names = [getattr(o, "name", o) for o in value]
         if not value or len(set(names)) != len(names) or not all(isinstance(o, OutputSpec) for o in value):
-            raise ValueError(f"{self.name}: outputs must be distinct OutputSpecs; got {names}")
+            raise ConfigError(f"{self.name}: outputs must be distinct OutputSpecs; got {names}")
 
     def __attrs_post_init__(self):
         if self.frame_mode == "single" and self.frames != 1:
-            raise ValueError(f"{self.name}: frame_mode 'single' takes frames=1; got {self.frames}")
+            raise ConfigError(f"{self.name}: frame_mode 'single' takes frames=1; got {self.frames}")
         if self.frame_mode != "single" and self.frames < 2:
-            raise ValueError(f"{self.name}: frame_mode {self.frame_mode!r} needs frames >= 2")
+            raise ConfigError(f"{self.name}: frame_mode {self.frame_mode!r} needs frames >= 2")
         if self.backbone_per_output and self.frame_mode != "single":
-            raise ValueError(f"{self.name}: one backbone per output works with single frames only")
+            raise ConfigError(f"{self.name}: one backbone per output works with single frames only")
         if self.history is not None and not isinstance(self.history, HistorySpec):
-            raise TypeError(f"{self.name}: history must be a HistorySpec; got {type(self.history).__name__}")
+            raise ConfigError(f"{self.name}: history must be a HistorySpec; got {type(self.history).__name__}")
         if self.history is not None and self.history.alone and (
             self.frame_mode != "single" or self.backbone_per_output or self.current_controls_input
         ):
-            raise ValueError(f"{self.name}: a history-alone line has no frame input, so no frame options")
+            raise ConfigError(f"{self.name}: a history-alone line has no frame input, so no frame options")
 
     @property
     def has_frame_input(self) -> bool:

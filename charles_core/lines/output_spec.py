@@ -6,6 +6,9 @@ import math
 
 import attrs
 
+from charles_core.errors import ConfigError
+from charles_core.validators import instance_of, one_of
+
 OUTPUT_KINDS = ("regression", "classification", "delta")
 
 # The published discrete-delta bins (model_0001 v4/v5).
@@ -15,12 +18,12 @@ DELTA_BINS = (-0.3, -0.1, -0.03, 0.0, 0.03, 0.1, 0.3)
 def _check_bins(instance, attribute, value):
     if instance.kind == "regression":
         if value:
-            raise ValueError(f"output {instance.name!r}: regression outputs take no bins")
+            raise ConfigError(f"output {instance.name!r}: regression outputs take no bins")
         return
     if len(value) < 2:
-        raise ValueError(f"output {instance.name!r}: {instance.kind} needs at least 2 bins; got {value!r}")
+        raise ConfigError(f"output {instance.name!r}: {instance.kind} needs at least 2 bins; got {value!r}")
     if any(not math.isfinite(v) for v in value) or list(value) != sorted(set(value)):
-        raise ValueError(f"output {instance.name!r}: bins must be finite and strictly increasing; got {value!r}")
+        raise ConfigError(f"output {instance.name!r}: bins must be finite and strictly increasing; got {value!r}")
 
 
 @attrs.frozen
@@ -41,10 +44,10 @@ class OutputSpec:
             and ``sigmoid`` for [0, 1] outputs so predictions stay in range.
     """
 
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(validator=instance_of(str))
     low: float = -1.0
     high: float = 1.0
-    kind: str = attrs.field(default="regression", validator=attrs.validators.in_(OUTPUT_KINDS))
+    kind: str = attrs.field(default="regression", validator=one_of(OUTPUT_KINDS))
     bins: tuple[float, ...] = attrs.field(default=(), converter=tuple, validator=_check_bins)
     activation: str | None = None
 

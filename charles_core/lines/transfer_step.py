@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import attrs
 
+from charles_core.validators import instance_of, one_of
+
 PARTS = ("all", "backbone", "recurrent", "head")
 
 
@@ -25,8 +27,8 @@ class TransferStep:
         source_batch: for ``checkpoint``: the published batch of that source.
     """
 
-    part: str = attrs.field(validator=attrs.validators.in_(PARTS))
-    initializer: str = attrs.field(validator=attrs.validators.instance_of(str))
+    part: str = attrs.field(validator=one_of(PARTS))
+    initializer: str = attrs.field(validator=instance_of(str))
     freeze: bool = False
     source_line: str | None = None
     source_batch: int | None = None
