@@ -1,0 +1,110 @@
+"""DatasetFeeder: recordings feed history lines (strictly past history) and say when bins cannot fill."""
+
+import numpy as np
+import pytest
+
+from charles_core import cli
+from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter
+from charles_core.data.sample import Sample
+from charles_core.errors import DataError
+from charles_core.models import get_line
+from charles_core.training.data_pipeline import make_balancer, make_buffers
+from charles_core.training.dataset_feeder import DatasetFeeder
+
+SIZE = (40, 48)
+
+
+def write_recording(path, steering, throttle, speed=None):
+    rng = np.random.default_rng(0)
+    with RecordedDatasetWriter(path, SIZE) as writer:
+        for i, (s, t) in enumerate(zip(steering, throttle)):
+            writer.append(Sample(rng.integers(0, 256, (*SIZE, 3), dtype=np.uint8), throttle=float(t),
+                                 steering=float(s), speed=float(i if speed is None else speed[i]),
+                                 purpose=(float(i), 0.5), timestamp=i / 30))
+    return RecordedDataset(path)
+
+
+class _Keep:
+    """A balancer stand-in that keeps every sample it is given (no bins: the fill check is skipped)."""
+
+    def __init__(self):
+        self.samples = []
+
+    def add(self, sample):
+        self.samples.append(sample)
+
+    def take_ready(self):
+        return {}
+
+
+class _NoBuffers:
+    def add_ready(self, ready):
+        return {}
+
+
+def test_history_is_rebuilt_from_earlier_samples_strictly_past(tmp_path):
+    line = get_line("charles_pilotnet_v2")  # the quickstart's line: a 4-step speed history
+    steps = line.history.steps
+    dataset = write_recording(tmp_path / "rec", steering=np.linspace(-0.5, 0.5, 12), throttle=np.full(12, 0.3))
+    balancer = _Keep()
+    feeder = DatasetFeeder(dataset, line, (30, 32), balancer, _NoBuffers())
+    for _ in range(12):
+        feeder.step()
+    speeds = dataset.labels["speed"]
+    for index, sample in enumerate(balancer.samples):
+        past = list(speeds[max(0, index - steps):index])
+        expected = [0.0] * (steps - len(past)) + past  # padding first, newest last
+        assert sample.history["speed"].tolist() == expected, index
+        assert speeds[index] not in sample.history["speed"][-1:] or index == 0  # never its own value
+        assert sample.frame.shape == (30 * line.frames, 32, 3)
+
+
+def test_bins_no_label_reaches_are_named_with_what_to_do(tmp_path):
+    line = get_line("charles_pilotnet_v1")
+    rng = np.random.default_rng(1)
+    n = 300
+    dataset = write_recording(tmp_path / "rec", steering=rng.uniform(-1, 1, n),
+                              throttle=rng.uniform(-1, 1, n))  # analog: never exactly 0.0
+    balancer = make_balancer(line, "spec")
+    buffers = make_buffers(line, tmp_path / "buffers", (30, 32), balancer, capacity=21)
+    with pytest.raises(DataError) as info:
+        DatasetFeeder(dataset, line, (30, 32), balancer, buffers)
+    message = str(info.value)
+    assert "no throttle label falls in bin(s) 0.0 " in message and "--bins coarse" in message
+    assert "record more" not in message
+    coarse = make_balancer(line, "coarse")
+    DatasetFeeder(dataset, line, (30, 32), coarse, buffers)  # the coarse bins fit this recording
+    buffers.close()
+
+
+def test_a_recording_too_small_for_the_capacity_says_how_much_it_can_give(tmp_path):
+    line = get_line("charles_pilotnet_v1")
+    n = 30
+    dataset = write_recording(tmp_path / "rec", steering=np.resize([-0.5, 0.0, 0.5], n),
+                              throttle=np.resize([-0.2, 0.9], n))
+    balancer = make_balancer(line, "coarse")
+    with make_buffers(line, tmp_path / "buffers", (30, 32), balancer, capacity=200) as buffers:
+        with pytest.raises(DataError, match=r"at most \d+ samples .* lower --capacity"):
+            DatasetFeeder(dataset, line, (30, 32), balancer, buffers)
+
+
+def test_an_empty_recording_is_a_clear_error(tmp_path):
+    line = get_line("charles_pilotnet_v1")
+    dataset = write_recording(tmp_path / "rec", steering=[], throttle=[])
+    balancer = make_balancer(line, "coarse")
+    with make_buffers(line, tmp_path / "buffers", (30, 32), balancer, capacity=20) as buffers:
+        with pytest.raises(DataError, match="holds no samples"):
+            DatasetFeeder(dataset, line, (30, 32), balancer, buffers)
+
+
+def test_the_quickstart_line_trains_from_a_recording(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    n = 300
+    write_recording(tmp_path / "rec", steering=rng.uniform(-1, 1, n), throttle=rng.uniform(-1, 1, n),
+                    speed=rng.uniform(0, 20, n))
+    code = cli.main(["train", "charles_pilotnet_v2", "--data", str(tmp_path / "rec"), "--input-size", "61x64",
+                     "--capacity", "12", "--batch-per-buffer", "2", "--batches", "1", "--bins", "coarse",
+                     "--no-progress", "--run-root", str(tmp_path / "runs")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert '"batch": 1' in captured.out.strip().splitlines()[-1]
