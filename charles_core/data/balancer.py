@@ -24,9 +24,9 @@ from __future__ import annotations
 import abc
 from typing import Iterable
 
+from charles_core.data.bins import BinSpec
 from charles_core.data.labels import check_output_names
 from charles_core.data.sample import Sample
-from charles_core.data.bins import BinSpec
 from charles_core.errors import ConfigError, DataError
 
 #: every label in a buffer trains (v1, v3, v4)

@@ -55,7 +55,9 @@ class BalancerV4Config:
     """
 
     bins: dict[str, BinSpec] = attrs.field(factory=dict, converter=_bins_mapping)
-    candidates_per_bin: int = attrs.field(default=8, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)])
+    candidates_per_bin: int = attrs.field(
+        default=8, validator=[attrs.validators.instance_of(int), attrs.validators.ge(1)]
+    )
     memory_decay: float = attrs.field(default=1.0, converter=float)
 
     @memory_decay.validator

@@ -52,15 +52,15 @@ import numpy as np
 
 from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.data.labels import OUTPUT_RANGES
+from charles_core.data.safe_files import open_no_follow, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.data.sample_store import (
     WHEN_FULL_CHOICES,
     SampleStore,
     _atomic_write_json,
-    read_format_json,
     check_history_shapes,
+    read_format_json,
 )
-from charles_core.data.safe_files import open_no_follow, refuse_symlinked_dir
 from charles_core.errors import ConfigError, DataError, StorageError
 
 SET_FILE = "buffers.json"
@@ -278,7 +278,10 @@ class BufferSet:
         return self._store(output)
 
     def add(self, output: str, sample: Sample) -> bool:
-        """Put ``sample`` in buffer ``output`` (on disk when this returns); False if dropped (full, ``when_full="drop"``)."""
+        """Put ``sample`` in buffer ``output`` (on disk when this returns).
+
+        Returns False if it was dropped (the buffer is full and ``when_full="drop"``).
+        """
         return self._store(output).add(sample) is not None
 
     def add_many(self, output: str, samples: Iterable[Sample]) -> int:

@@ -105,9 +105,27 @@ def _check_buffers(path: str, verify: bool, progress: bool) -> dict:
                 problems.append(f"buffer {name}: {len(frames):,} corrupt frame(s), e.g. {frames[0]}")
             records = store.records(store.ordered_slots())
             problems += label_problems(records, f"buffer {store.records_path}", stored=True)
+            problems += _history_problems(records, store)
         report["valid"] = buffers.counts()
     report["problems"] = problems
     return report
+
+
+def _history_problems(records: np.ndarray, store) -> list[str]:
+    """One line per history signal holding non-finite or out-of-range values."""
+    from charles_core.data.labels import OUTPUT_RANGES
+
+    problems = []
+    if not len(records):
+        return problems
+    for name in store.history_shapes:
+        values = records[f"history_{name}"].reshape(len(records), -1)
+        low, high = OUTPUT_RANGES.get(name, (0.0, np.inf) if name == "speed" else (-np.inf, np.inf))
+        bad = np.flatnonzero(~(np.isfinite(values) & (values >= low) & (values <= high)).all(axis=1))
+        if bad.size:
+            problems.append(f"buffer {store.records_path}: {bad.size:,} sample(s) with a non-finite or out-of-range "
+                            f"{name} history (allowed [{low}, {high}])")
+    return problems
 
 
 def check_data(path: str | os.PathLike, verify: bool = False, progress: bool = False) -> dict:

@@ -49,8 +49,8 @@ import numpy as np
 
 from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.data.labels import OUTPUT_RANGES, split_throttle
-from charles_core.data.sample import Sample
 from charles_core.data.safe_files import open_no_follow, open_regular, read_npy_file, regular_file_size
+from charles_core.data.sample import Sample
 from charles_core.data.sample_store import read_format_json
 from charles_core.errors import DataError, StorageError
 
@@ -330,7 +330,8 @@ class RecordedDataset:
             if not isinstance(value, str) or os.path.basename(value) != value or not value:
                 raise StorageError(f"{self.manifest_path}: {key} must be a file name in the recording; got {value!r}")
         if not manifest["labels_file"].endswith((".npy", ".csv")):
-            raise StorageError(f"{self.manifest_path}: labels_file must end in .npy or .csv; got {manifest['labels_file']!r}")
+            raise StorageError(f"{self.manifest_path}: labels_file must end in .npy or .csv; "
+                               f"got {manifest['labels_file']!r}")
         return manifest
 
     def _read_labels(self) -> tuple[np.ndarray, bool]:
@@ -340,7 +341,8 @@ class RecordedDataset:
         names = raw.dtype.names or ()
         missing = [n for n in _REQUIRED if n not in names]
         if missing or raw.ndim != 1:
-            raise StorageError(f"labels file {self.labels_path} must be a 1-D structured array with fields {_REQUIRED}; missing {missing}")
+            raise StorageError(f"labels file {self.labels_path} must be a 1-D structured array with fields "
+                               f"{_REQUIRED}; missing {missing}")
         labels = np.zeros(len(raw), LABELS_DTYPE)
         try:
             for name in _REQUIRED + (("frame_crc32",) if "frame_crc32" in names else ()):

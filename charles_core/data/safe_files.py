@@ -147,7 +147,8 @@ def read_npy_file(path: str, what: str) -> np.ndarray:
         except (ValueError, EOFError, SyntaxError, TypeError, OSError) as error:
             raise StorageError(f"cannot read {what} {path}: not a valid .npy file ({error})") from None
         if dtype.hasobject:
-            raise StorageError(f"{what} {path} holds Python objects (pickles), which are never loaded; save plain fields")
+            raise StorageError(f"{what} {path} holds Python objects (pickles), which are never loaded; "
+                               "save plain numeric fields")
         rows = math.prod(shape)  # Python ints: a crafted header cannot overflow
         need = rows * dtype.itemsize
         have = size - f.tell()

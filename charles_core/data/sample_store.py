@@ -450,11 +450,14 @@ class SampleStore:
         have = set(sample.history or {})
         if have != set(self.history_shapes):
             raise DataError(
-                f"Sample.history has signals {sorted(have)}; buffer {self.directory} stores {sorted(self.history_shapes)}"
+                f"Sample.history has signals {sorted(have)}; buffer {self.directory} stores "
+                f"{sorted(self.history_shapes)}"
             )
         for name, shape in self.history_shapes.items():
             if sample.history[name].shape != shape:
-                raise DataError(f"Sample.history[{name!r}] has shape {sample.history[name].shape}; buffer stores {shape}")
+                raise DataError(
+                    f"Sample.history[{name!r}] has shape {sample.history[name].shape}; buffer stores {shape}"
+                )
 
     def add(self, sample: Sample) -> int | None:
         """Store ``sample``; returns its slot, or None if full and ``when_full="drop"``."""
@@ -487,7 +490,8 @@ class SampleStore:
             for name in self.history_shapes:
                 record[f"history_{name}"] = sample.history[name]
             record["record_crc"] = zlib.crc32(record.tobytes()[:-4])
-            _pwrite_all(self._records_fd, record.tobytes(), slot * self.dtype.itemsize, self.records_path)  # step 3: commit
+            # step 3: the commit
+            _pwrite_all(self._records_fd, record.tobytes(), slot * self.dtype.itemsize, self.records_path)
             if self.fsync:
                 os.fdatasync(self._records_fd)
         except BaseException:

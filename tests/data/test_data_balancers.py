@@ -180,7 +180,10 @@ def skewed_stream(n, seed=0):
         else:
             throttle = float(rng.uniform(-1, 1))
         r = rng.random()
-        steering = 0.0 if r < 0.3 else float(np.clip(rng.normal(0, 0.15), -1, 1)) if r < 0.85 else float(rng.uniform(-1, 1))
+        if r < 0.3:
+            steering = 0.0
+        else:
+            steering = float(np.clip(rng.normal(0, 0.15), -1, 1)) if r < 0.85 else float(rng.uniform(-1, 1))
         samples.append(Sample(FRAME, throttle=throttle, steering=steering))
     return samples
 

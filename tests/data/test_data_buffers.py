@@ -4,11 +4,11 @@ import warnings
 
 import numpy as np
 import pytest
-from tests.data.data_samples import SHAPE, check_sample_matches, sample_for
 
 from charles_core.data.buffer_set import BufferSet
 from charles_core.data.sample_store import FRAMES_FILE, RECORDS_FILE, SampleStore, StorageWarning
 from charles_core.errors import ConfigError, DataError, StorageError
+from tests.data.data_samples import SHAPE, check_sample_matches, sample_for
 
 OUTPUTS = ("throttle", "steering")
 

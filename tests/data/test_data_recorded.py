@@ -73,7 +73,8 @@ def save_labels(path, labels):
         (lambda p: (p / "frames.u8").write_bytes((p / "frames.u8").read_bytes()[:-7]), ["frames.u8", "truncated"]),
         (lambda p: (p / "frames.u8").unlink(), ["frames.u8", "cannot read"]),
         (lambda p: (p / "labels.npy").write_bytes(b"\x93NUMPY garbage"), ["labels.npy", "cannot read"]),
-        (lambda p: (p / "labels.npy").write_bytes((p / "labels.npy").read_bytes()[:-40]), ["labels.npy", "cannot read"]),
+        (lambda p: (p / "labels.npy").write_bytes((p / "labels.npy").read_bytes()[:-40]),
+         ["labels.npy", "cannot read"]),
         (lambda p: np.save(p / "labels.npy", np.array([{"a": 1}] * 20, dtype=object)), ["labels.npy"]),
         (lambda p: save_labels(p, np.zeros(20, np.float32)), ["labels.npy", "fields"]),
         (lambda p: save_labels(p, np.zeros(19, LABELS_DTYPE)), ["labels.npy", "19 rows"]),
@@ -158,7 +159,8 @@ def test_inspect_counts_and_cli(tmp_path, capsys):
     assert len(throttle["bins"]) == 21 and sum(throttle["counts"]) == 30
     assert len(summary["outputs"]["braking"]["counts"]) == 12
     expected = np.array([sample_for(i).throttle for i in range(30)])
-    assert throttle["min"] == pytest.approx(expected.min()) and throttle["max"] == pytest.approx(expected.max(), abs=1e-6)
+    assert throttle["min"] == pytest.approx(expected.min())
+    assert throttle["max"] == pytest.approx(expected.max(), abs=1e-6)
 
     parser = argparse.ArgumentParser(prog="charles")
     add_data_commands(parser.add_subparsers(dest="command"))

@@ -23,12 +23,12 @@ import signal
 
 import numpy as np
 import pytest
-from tests.data.data_samples import SHAPE, check_sample_matches, sample_for
 
 from charles_core import cli
 from charles_core.data.buffer_set import BufferSet
 from charles_core.data.recorded_dataset import LABELS_DTYPE, RecordedDataset, RecordedDatasetWriter
 from charles_core.errors import ConfigError, StorageError
+from tests.data.data_samples import SHAPE, check_sample_matches, sample_for
 
 OUTPUTS = ("throttle", "steering")
 CAPACITY = 6
@@ -350,3 +350,30 @@ def test_writers_refuse_symlinks(tmp_path):
     with pytest.raises(StorageError, match="symlink"):
         BufferSet(tmp_path / "set", OUTPUTS, SHAPE[:2], capacity=CAPACITY)
     assert outside.read_bytes() == b"keep me"
+
+
+def test_a_set_in_use_by_a_trainer_is_not_read(tmp_path, capsys):
+    data = make_buffers(tmp_path / "data")
+    with BufferSet(data, OUTPUTS, SHAPE[:2], capacity=CAPACITY):  # the writer holds the lock
+        assert cli.main(["data", "check", str(data)]) == 2
+        assert "open in another process" in capsys.readouterr().err
+    assert cli.main(["data", "check", str(data)]) == 0
+
+
+def test_check_finds_out_of_range_history_in_a_buffer(tmp_path, capsys):
+    import zlib
+
+    from charles_core.data.sample_store import record_dtype
+
+    data = tmp_path / "data"
+    history = {"steering": np.zeros(4, np.float32)}
+    with BufferSet(data, OUTPUTS, SHAPE[:2], capacity=2, history_shapes={"steering": (4,)}) as buffers:
+        buffers.add("steering", sample_for(1, history=history))
+    path = data / "steering" / "records.bin"
+    records = np.fromfile(path, record_dtype({"steering": (4,)}))
+    records["history_steering"][0, 2] = 7.0  # a writer outside charles_core, checksum recomputed
+    records["record_crc"][0] = zlib.crc32(records[0:1].tobytes()[:-4])
+    records.tofile(path)
+    assert cli.main(["data", "check", str(data)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "1 sample(s) with a non-finite or out-of-range steering history" in err[0]
