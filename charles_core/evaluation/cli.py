@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from charles_core.errors import ConfigError
+from charles_core.sim.track_split import EVALUATION_SEED_STOP
 
 DEFAULT_TRACKS = 20
 
@@ -22,16 +23,15 @@ def parse_seeds(text: str) -> tuple[int, ...]:
             continue
         first, dash, last = part.partition("-")
         try:
-            if dash:
-                low, high = int(first), int(last)
-                if high < low:
-                    raise ConfigError(f"--seeds range {part!r} runs backwards; write LOW-HIGH, e.g. 0-19")
-                seeds.extend(range(low, high + 1))
-            else:
-                seeds.append(int(part))
+            low, high = (int(first), int(last)) if dash else (int(part), int(part))
         except ValueError:
             raise ConfigError(f"--seeds takes A-B or comma-separated seeds (e.g. 0-19 or 1,2,3); got {text!r}") \
                 from None
+        if high < low:
+            raise ConfigError(f"--seeds range {part!r} runs backwards; write LOW-HIGH, e.g. 0-19")
+        if high - low >= EVALUATION_SEED_STOP:  # refused below anyway; this keeps a typo from filling memory
+            raise ConfigError(f"--seeds range {part!r} is longer than the {EVALUATION_SEED_STOP:,} evaluation tracks")
+        seeds.extend(range(low, high + 1))
     if not seeds:
         raise ConfigError(f"--seeds names no track; got {text!r}")
     return tuple(seeds)

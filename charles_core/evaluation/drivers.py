@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from charles_core.errors import ConfigError
 from charles_core.evaluation.bootstrap import Bootstrap

@@ -26,7 +26,7 @@ class Interval:
     confidence: float = 0.95
 
     @classmethod
-    def wilson(cls, successes: int, trials: int, confidence: float = 0.95) -> "Interval":
+    def wilson(cls, successes: int, trials: int, confidence: float = 0.95) -> Interval:
         """The Wilson score interval of a proportion (lap completion rate).
 
         Unlike a bootstrap, it stays informative at 0 and 100%: 20 laps out of 20
@@ -48,7 +48,10 @@ class Interval:
         denominator = 1 + z * z / trials
         centre = (share + z * z / (2 * trials)) / denominator
         half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / denominator
-        return cls(share, max(0.0, centre - half), min(1.0, centre + half), confidence)
+        # At 0 or all successes the bounds are exactly 0 or 1; rounding would leave 1e-17 there.
+        low = 0.0 if successes == 0 else max(0.0, centre - half)
+        high = 1.0 if successes == trials else min(1.0, centre + half)
+        return cls(share, low, high, confidence)
 
     def contains(self, value: float) -> bool:
         return self.low <= value <= self.high

@@ -12,7 +12,7 @@ evaluate(ConstantPolicy(), seeds=[0, 1])["mean"]
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -71,7 +71,8 @@ def evaluate(
 
     seeds = [int(seed) for seed in seeds]
     if max_steps is None or int(max_steps) <= 0:
-        raise ConfigError(f"evaluate needs a positive max_steps (a parked car never ends an episode); got {max_steps!r}")
+        raise ConfigError(f"evaluate needs a positive max_steps (a parked car never ends an episode); "
+                          f"got {max_steps!r}")
     if not seeds:
         raise ConfigError("evaluate needs at least one track seed")
     rewards, steps, finished, completion, off_road = {}, {}, {}, {}, {}

@@ -19,7 +19,7 @@ check_evaluation_seeds([100_003])  # ConfigError: a training track
 from __future__ import annotations
 
 import collections
-from typing import Iterable
+from collections.abc import Iterable
 
 from charles_core.errors import ConfigError
 
