@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
 
 import attrs
 import numpy as np
@@ -49,7 +50,7 @@ class DatasetFeeder:
         self.position = 0
         self._frames = collections.deque(maxlen=line.frames)
         self.history = make_history_keeper(line) if line.history is not None else None
-        check_recording_fills(dataset, balancer, buffers)
+        check_recording_fills(dataset, balancer, buffers.config.capacity, buffers.counts())
 
     def step(self) -> int:
         from charles_core.frames import resize_frame
@@ -83,7 +84,7 @@ def _bins_text(bins, indices) -> str:
     return ", ".join(names[i] for i in indices)
 
 
-def check_recording_fills(dataset, balancer, buffers) -> None:
+def check_recording_fills(dataset, balancer, capacity: int, counts: Mapping[str, int] | None = None) -> None:
     """Raise DataError if ``dataset``'s labels can never fill ``buffers`` through ``balancer``'s bins.
 
     Every balancer puts one sample per bin (v2-v4: per output's bin; v1: per
@@ -91,10 +92,16 @@ def check_recording_fills(dataset, balancer, buffers) -> None:
     ``set size x (samples in its scarcest bin)`` samples. Balancers without
     ``bins`` (plugins) are not checked.
 
+    Needs no buffers: call it before allocating them.
+
     Args:
         dataset: has ``label_arrays()`` and ``path``.
         balancer: a balancer (``bins``, ``outputs``; v1: ``combinations()``).
-        buffers: a BufferSet (``config.capacity``, ``counts()``).
+        capacity: samples per buffer.
+        counts: samples the buffers already hold (a resumed run's), per buffer name.
+
+    Raises:
+        DataError: naming the empty bins or the reachable fill, and what to do.
     """
     bins = getattr(balancer, "bins", None)
     if not isinstance(bins, dict) or not hasattr(dataset, "label_arrays"):
@@ -103,9 +110,12 @@ def check_recording_fills(dataset, balancer, buffers) -> None:
     labels = dataset.label_arrays()
     if not len(next(iter(labels.values()))):
         raise DataError(f"recording {path} holds no samples; record some driving first")
-    capacity = buffers.config.capacity
-    counts = buffers.counts()
-    hint = "use --bins coarse (wider bins), or record driving that covers them"
+    from charles_core.training.data_pipeline import COARSE_BINS
+
+    counts = dict(counts or {})
+    coarse = all(bins[o] == COARSE_BINS.get(o) for o in balancer.outputs)
+    wider = "" if coarse else "use --bins coarse (wider bins), or "
+    hint = f"{wider}record driving that covers them"
     if hasattr(balancer, "combinations"):  # v1: one sample per combination of every output's bins
         keys = np.stack([bins[o].indices(labels[o]) for o in balancer.outputs], axis=1)
         present = collections.Counter(map(tuple, keys.tolist()))
@@ -148,5 +158,5 @@ def check_recording_fills(dataset, balancer, buffers) -> None:
             raise DataError(
                 f"recording {path} can give buffer {name!r} at most {most:,} samples with balancer "
                 f"{balancer.name}'s bins (its scarcest bin sets the limit), and it needs {need:,}; lower --capacity "
-                f"to {max(most, 1):,} or less, use --bins coarse, or record more"
+                f"to {max(most, 1):,} or less, {wider}or record more"
             )

@@ -9,7 +9,7 @@ from charles_core.data.sample import Sample
 from charles_core.errors import DataError
 from charles_core.models import get_line
 from charles_core.training.data_pipeline import make_balancer, make_buffers
-from charles_core.training.dataset_feeder import DatasetFeeder
+from charles_core.training.dataset_feeder import DatasetFeeder, check_recording_fills
 
 SIZE = (40, 48)
 
@@ -38,7 +38,13 @@ class _Keep:
 
 
 class _NoBuffers:
+    class config:
+        capacity = 10
+
     def add_ready(self, ready):
+        return {}
+
+    def counts(self):
         return {}
 
 
@@ -75,6 +81,14 @@ def test_bins_no_label_reaches_are_named_with_what_to_do(tmp_path):
     coarse = make_balancer(line, "coarse")
     DatasetFeeder(dataset, line, (30, 32), coarse, buffers)  # the coarse bins fit this recording
     buffers.close()
+
+
+def test_with_coarse_bins_already_the_error_does_not_suggest_them(tmp_path):
+    line = get_line("charles_pilotnet_v1")
+    dataset = write_recording(tmp_path / "rec", steering=np.full(40, 0.5), throttle=np.full(40, 0.9))
+    with pytest.raises(DataError) as info:
+        check_recording_fills(dataset, make_balancer(line, "coarse"), capacity=20)
+    assert "never fill" in str(info.value) and "--bins coarse" not in str(info.value)
 
 
 def test_a_recording_too_small_for_the_capacity_says_how_much_it_can_give(tmp_path):
