@@ -71,7 +71,7 @@ LABELS_DTYPE = np.dtype(
 )
 _REQUIRED = ("timestamp", "throttle", "steering", "speed", "purpose")
 MAX_FRAME_SIDE = 65_535  # pixels per side; far above any capture
-MAX_FRAMES = 2**40  # frames in one recording (the frames file's size is checked against it too)
+MAX_FRAMES = 100_000_000  # frames in one recording: 38 days at 30 Hz; bounds the labels read into memory
 MAX_CSV_LINE_BYTES = 4096  # a labels line is about 150 bytes
 
 
@@ -189,7 +189,8 @@ def _read_csv_labels(path: str, count: int) -> tuple[np.ndarray, bool]:
         os.close(fd)
         raise StorageError(f"labels file {path} is {size:,} bytes, more than {count} rows can take "
                            f"({MAX_CSV_LINE_BYTES} bytes a line); it is not this recording's labels")
-    labels = np.zeros(count, dtype=LABELS_DTYPE)  # count is bounded by the frames file's real size
+    # grown as rows arrive: memory follows what the file holds, not what the manifest claims
+    labels, chunk = np.zeros(min(count, 4096), dtype=LABELS_DTYPE), 4096
     header, rows, line = None, 0, 0
     try:
         # utf-8-sig: spreadsheet programs start their CSV with a byte-order mark
@@ -206,6 +207,9 @@ def _read_csv_labels(path: str, count: int) -> tuple[np.ndarray, bool]:
                     continue
                 if rows >= count:
                     raise StorageError(f"labels file {path} has more than {count} rows; manifest says {count}")
+                if rows == len(labels):
+                    labels = np.concatenate([labels, np.zeros(min(count - rows, chunk), LABELS_DTYPE)])
+                    chunk *= 2
                 try:
                     _parse_csv_row(labels, rows, row, col, header, has_crc)
                 except (ValueError, OverflowError) as error:

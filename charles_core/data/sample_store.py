@@ -75,6 +75,8 @@ STORE_FORMAT = "charles-buffer"
 STORE_VERSION = 1
 WHEN_FULL_CHOICES = ("replace_oldest", "drop")
 MAX_HISTORY_STEPS = 100_000  # the spec's lines use 60
+#: slots per buffer: 400 times the spec's 25,000; bounds the in-memory index (24 bytes a slot)
+MAX_CAPACITY = 10_000_000
 
 
 class StorageWarning(UserWarning):
@@ -210,8 +212,8 @@ class SampleStore:
         self.frame_shape = tuple(int(s) for s in frame_shape)
         if len(self.frame_shape) != 3 or self.frame_shape[2] != 3 or min(self.frame_shape) <= 0:
             raise ConfigError(f"frame_shape must be (height, width, 3); got {frame_shape}")
-        if not isinstance(capacity, (int, np.integer)) or capacity <= 0:
-            raise ConfigError(f"capacity must be a positive integer; got {capacity!r}")
+        if not isinstance(capacity, (int, np.integer)) or not 0 < capacity <= MAX_CAPACITY:
+            raise ConfigError(f"capacity must be an integer in [1, {MAX_CAPACITY:,}]; got {capacity!r}")
         if when_full not in WHEN_FULL_CHOICES:
             raise ConfigError(f"when_full must be one of {WHEN_FULL_CHOICES}; got {when_full!r}")
         self.capacity = int(capacity)
@@ -368,11 +370,16 @@ class SampleStore:
                 os.ftruncate(fd, size)
 
     def _load_records(self) -> None:
-        raw = bytearray(self.capacity * self.dtype.itemsize)
-        got = _pread_into(self._records_fd, np.frombuffer(raw, np.uint8), 0)
-        if got < len(raw):
-            raw[got:] = bytes(len(raw) - got)
-        self._records = np.frombuffer(raw, dtype=self.dtype).copy()
+        if self.read_only:
+            # copy-on-write mapping: pages are read as touched, and a skipped slot changes memory, never the file
+            with os.fdopen(os.dup(self._records_fd), "rb") as f:
+                self._records = np.memmap(f, dtype=self.dtype, mode="c", shape=(self.capacity,))
+        else:
+            raw = bytearray(self.capacity * self.dtype.itemsize)
+            got = _pread_into(self._records_fd, np.frombuffer(raw, np.uint8), 0)
+            if got < len(raw):
+                raw[got:] = bytes(len(raw) - got)
+            self._records = np.frombuffer(raw, dtype=self.dtype).copy()
         self._seq = self._records["seq"].astype(np.int64)
         truncated_from = self._truncated_frames_from
         bad = []

@@ -134,10 +134,10 @@ def restore_layout(root, store):
     shutil.move(root / "saved-layout.json", store / "layout.json")
 
 
-def huge_capacity_everywhere(root, data):
-    edit_json(data / "buffers.json", capacity=10**9)
+def huge_capacity_everywhere(root, data, capacity=10**7):
+    edit_json(data / "buffers.json", capacity=capacity)
     for name in OUTPUTS:
-        edit_json(data / name / "layout.json", capacity=10**9)
+        edit_json(data / name / "layout.json", capacity=capacity)
 
 
 # rows: (id, kind, damage(root, data) , write-mode must refuse too, repair(root, data) or None, words)
@@ -160,6 +160,9 @@ CASES = [
      False, None, ["manifest.json", "frame_height"]),
     ("manifest-size-overflows-int64", REC,
      lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=2**40),
+     False, None, ["manifest.json", "count"]),
+    ("manifest-largest-sizes", REC,
+     lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=10**8),
      False, None, ["frames.u8", "truncated"]),
     ("manifest-not-an-object", REC, lambda r, d: (d / "manifest.json").write_text("[1, 2]"),
      False, None, ["manifest.json", "object"]),
@@ -187,6 +190,8 @@ CASES = [
     ("set-huge-capacity", BUF, lambda r, d: edit_json(d / "buffers.json", capacity=10**9), True,
      lambda r, d: edit_json(d / "buffers.json", capacity=CAPACITY), ["capacity"]),
     ("set-huge-capacity-everywhere", BUF, huge_capacity_everywhere, False, None, ["frames.u8", "bytes"]),
+    ("set-capacity-over-the-bound", BUF, lambda r, d: huge_capacity_everywhere(r, d, 10**9), False, None,
+     ["buffers.json", "capacity must be an integer in [1, 10,000,000]"]),
     ("set-records-truncated", BUF, lambda r, d: os.truncate(d / "steering" / "records.bin", 50), False, None,
      ["records.bin", "bytes"]),
     ("set-file-fifo", BUF, lambda r, d: fifo(d / "buffers.json"), False, None, ["buffers.json", "FIFO"]),
@@ -377,3 +382,10 @@ def test_check_finds_out_of_range_history_in_a_buffer(tmp_path, capsys):
     assert cli.main(["data", "check", str(data)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "1 sample(s) with a non-finite or out-of-range steering history" in err[0]
+
+
+def test_a_csv_longer_than_one_read_chunk_is_read_whole(tmp_path):
+    data = make_recording(tmp_path / "rec", labels_format="csv", n=9000)  # the label array grows twice
+    dataset = RecordedDataset(data)
+    assert len(dataset) == 9000 and dataset.labels["timestamp"].tolist() == list(range(9000))
+    assert check_sample_matches(dataset[8999]) == 8999
