@@ -96,6 +96,10 @@ def run_inspect(args) -> int:
     from charles_core.data.data_check import KIND_BUFFERS, data_kind
     from charles_core.data.sample_store import StorageWarning
 
+    if args.plot:  # refused before any data are read
+        from charles_core.data.plots import check_plot_path
+
+        check_plot_path(args.plot)
     if data_kind(args.path) == KIND_BUFFERS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StorageWarning)  # counted in the summary instead

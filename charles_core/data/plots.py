@@ -18,7 +18,7 @@ import numpy as np
 from charles_core.data.bins import DEFAULT_V2_BINS, BinSpec
 from charles_core.data.labels import OUTPUT_RANGES
 from charles_core.data.sample import Sample, label
-from charles_core.errors import DataError
+from charles_core.errors import ConfigError, DataError, StorageError
 
 
 def _labels_of(samples_or_labels, outputs) -> dict[str, np.ndarray]:
@@ -33,6 +33,19 @@ def _labels_of(samples_or_labels, outputs) -> dict[str, np.ndarray]:
         raise DataError("plot_label_histograms expects Samples or a mapping output name -> values")
     outputs = outputs or ("throttle", "steering")
     return {o: np.array([label(s, o) for s in samples], dtype=np.float64) for o in outputs}
+
+
+def check_plot_path(path) -> str:
+    """Return ``path`` if a PNG can be written there; ConfigError or StorageError naming the problem otherwise."""
+    path = os.fspath(path)
+    if not path.lower().endswith(".png"):
+        raise ConfigError(f"the plot is written as PNG: give a file name ending in .png; got {path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise StorageError(f"cannot write the plot {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise StorageError(f"cannot write the plot {path}: it is a directory")
+    return path
 
 
 def plot_label_histograms(
@@ -59,6 +72,7 @@ def plot_label_histograms(
         >>> plot_label_histograms({"steering": [0.0, 0.1, -0.5]}, "/tmp/h.png")
         '/tmp/h.png'
     """
+    path = check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg")  # headless: trainers and CI have no display
@@ -81,6 +95,10 @@ def plot_label_histograms(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(os.fspath(path), dpi=100)
-    plt.close(fig)
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as error:
+        raise StorageError(f"cannot write the plot {path}: {error.strerror or error}") from None
+    finally:
+        plt.close(fig)
     return os.fspath(path)

@@ -389,3 +389,14 @@ def test_a_csv_longer_than_one_read_chunk_is_read_whole(tmp_path):
     dataset = RecordedDataset(data)
     assert len(dataset) == 9000 and dataset.labels["timestamp"].tolist() == list(range(9000))
     assert check_sample_matches(dataset[8999]) == 8999
+
+
+@pytest.mark.parametrize("plot, words", [("h.txt", "ending in .png"), ("no/such/dir/h.png", "does not exist"),
+                                         (".", "ending in .png")])
+def test_a_bad_plot_path_is_refused_before_reading(tmp_path, capsys, plot, words):
+    data = make_recording(tmp_path / "rec")
+    before = snapshot(tmp_path)
+    assert cli.main(["data", "inspect", str(data), "--plot", str(tmp_path / plot)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0]
+    assert snapshot(tmp_path) == before
