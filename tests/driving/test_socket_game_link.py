@@ -491,3 +491,15 @@ def test_an_unsafe_or_bad_token_file_is_refused(tmp_path, make, problem):
 def test_a_token_file_in_a_missing_directory_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot create the game link token file"):
         load_or_create_token(tmp_path / "no" / "token")
+
+
+def test_a_peer_closing_before_its_hello_is_counted_and_a_second_script_is_named(make_link):
+    game_link = make_link()
+    socket.create_connection(game_link.address, timeout=2).close()
+    assert _until(lambda: game_link.stats()["refused"] == {"bad hello": 1}), game_link.stats()
+    first = _authenticated(game_link)
+    second = socket.create_connection(game_link.address, timeout=2)
+    second.sendall(HELLO)
+    assert _closed_by_link(second)
+    assert game_link.stats()["refused"] == {"bad hello": 1, "second script": 1} and game_link.stats()["connected"]
+    first.close(), second.close()
