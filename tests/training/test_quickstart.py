@@ -20,11 +20,34 @@ def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
     for key in ("npc_reward", "charles_reward", "baseline_reward"):
         assert isinstance(result[key], float), key
     assert result["npc_reward"] > result["baseline_reward"]  # the NPC drives; full throttle straight does not
-    for key in ("checkpoint", "loss_plot", "video"):
+    for key in ("checkpoint", "loss_plot", "video", "evaluation_chart", "evaluation"):
         assert Path(result[key]).is_file(), key
     assert any(Path(result["tensorboard"]).iterdir())
     assert not (Path(result["checkpoint"]).parents[1] / "buffers").exists()  # the run's frames are removed
-    assert any(line.startswith("Charles (trained here)") for line in out)
+    charles_row = next(line for line in out if line.startswith("charles "))
+    assert "[" in charles_row and "/1 [" in charles_row  # mean reward with its interval, laps completed of 1
+    assert any(line.startswith("charles vs npc on the same 1 tracks: reward ratio") for line in out)
+    assert set(result["charles_vs_npc"]) >= {"reward_ratio", "reward_difference"}
+
+
+def test_the_quickstart_refuses_a_training_track_for_evaluation(tmp_path, capsys):
+    code = cli.main(["quickstart", "--batches", "3", "--eval-seeds", "100000", "--run-root", str(tmp_path),
+                     "--no-progress"])
+    assert code == 2
+    assert "training tracks" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # refused before anything ran
+
+
+def test_the_quickstart_trains_on_training_tracks_and_evaluates_on_20_others():
+    from charles_core.errors import ConfigError
+    from charles_core.quickstart import QuickstartConfig
+    from charles_core.sim.track_split import is_training_seed
+
+    config = QuickstartConfig()
+    assert len(config.eval_seeds) == 20 and not any(is_training_seed(s) for s in config.eval_seeds)
+    assert all(is_training_seed(s) for s in config.train_seeds)
+    with pytest.raises(ConfigError, match="evaluation tracks"):
+        QuickstartConfig(train_seeds=(5, 6))
 
 
 @pytest.mark.slow
