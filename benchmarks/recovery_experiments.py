@@ -135,7 +135,8 @@ def main(argv=None) -> int:
         from charles_core.quickstart import train_charles
 
         config = QuickstartConfig(max_batches=args.batches, train_minutes=600, run_root=args.run_root,
-                                  seed=args.seed, **VARIANTS[args.variant])
+                                  seed=args.seed, prefetch_nice=0,
+                                  **VARIANTS[args.variant])
         run_dir = default_run_dir(args.run_root, f"recovery-{args.variant}")
         started = time.perf_counter()
         trained = train_charles(config, run_dir, progress=False, log=lambda *a: print(*a, flush=True))

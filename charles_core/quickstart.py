@@ -61,6 +61,9 @@ class QuickstartConfig:
         npc_max_speed: the NPC's top speed. It drives a little below its fastest
             (65 instead of 100 world units/s: about 913 instead of 924 mean reward on
             seeds 0-4), which a clone trained for minutes follows far better.
+        prefetch_nice: priority drop of the trainer's batch thread, where the NPC
+            also drives (``TrainingConfig.prefetch_nice``); 0 on a machine shared
+            with other work, where a thread at 19 gets almost no CPU.
         run_root: where the run directory is created.
         seed: initialisation, draw and perturbation seed.
     """
@@ -84,6 +87,8 @@ class QuickstartConfig:
     perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
+    prefetch_nice: int = attrs.field(default=19, validator=attrs.validators.and_(
+        attrs.validators.ge(0), attrs.validators.le(19)))
     run_root: str = "charles_runs"
     seed: int = 0
 
@@ -151,7 +156,8 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
 
     trainer = Trainer(line, run_dir, input_size=config.input_size,
                       config=TrainingConfig(batch_per_buffer=config.batch_per_buffer, checkpoint_every=500,
-                                            log_every=10, seed=config.seed, progress=progress))
+                                            log_every=10, seed=config.seed, progress=progress,
+                                            prefetch_nice=config.prefetch_nice))
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
     # Phases: the NPC's own driving first, then DAgger rounds. With a batch
     # count the phases split the batches (the same run on any machine), else the time.
