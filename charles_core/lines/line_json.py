@@ -179,7 +179,5 @@ def _decode_attrs(value, cls, where: str):
     kwargs = {name: _decode(item, hints[name], f"{where}.{name}") for name, item in value.items()}
     try:
         return cls(**kwargs)
-    except ConfigError:
-        raise
-    except (ValueError, TypeError) as error:  # the attrs validators' own errors
+    except (ValueError, TypeError) as error:  # the validators' errors (ConfigError is a ValueError)
         raise ConfigError(f"{where} is not a valid {cls.__name__}: {error}") from None
