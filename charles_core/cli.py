@@ -1,31 +1,83 @@
 """The ``charles`` command: one sub-command per task.
 
 Sub-commands that need TensorFlow import it only when they run, so
-``charles lines`` answers fast.
+``charles lines`` answers fast. The terminal is the user's: TensorFlow's,
+absl's and XLA's start-up notices are kept off it unless ``--verbose``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import importlib.abc
+import importlib.machinery
 import json
+import logging
 import os
 import sys
+import warnings
 
 from charles_core import plugins
+from charles_core.cli_arguments import input_size, output_file, part_path
 from charles_core.errors import CharlesError
-from charles_core.frames import parse_size
+
+# Libraries whose Python warnings (deprecations, tracing hints) are not the user's business.
+NOISY_MODULES = r"(tensorflow|tf_keras|keras|absl|google|h5py|ml_dtypes|openvino|gymnasium|pygame)(\.|$)"
 
 
-def _size(text):
+@contextlib.contextmanager
+def silenced_stderr():
+    """Point file descriptor 2 at /dev/null for the block, then restore it.
+
+    TensorFlow's C++ start-up notices (CUDA not found, oneDNN, "All log messages
+    before absl::InitializeLog()") are written before any log level is read,
+    straight to fd 2: only a redirect keeps them off the terminal.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
-        return parse_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
-def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
+    """Imports ``tensorflow`` with fd 2 silenced, whichever module imports it first (keras, a plugin...)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)  # once: the package itself, not its submodules
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def quiet_exec_module(module):
+            with silenced_stderr():
+                exec_module(module)
+
+        spec.loader.exec_module = quiet_exec_module
+        return spec
+
+
+def _quiet_tensorflow(verbose: bool = False) -> None:
+    """Keep library notices off the terminal (before TensorFlow is imported); ``verbose`` keeps them."""
+    if verbose:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ INFO, WARNING and ERROR logs after start-up
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    os.environ.setdefault("GLOG_minloglevel", "3")
+    for name in ("tensorflow", "absl", "keras", "h5py"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=NOISY_MODULES)
+    if "tensorflow" not in sys.modules and not any(isinstance(f, _QuietTensorFlowImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietTensorFlowImport())
 
 
 def _print_table(rows, headers):
@@ -81,7 +133,6 @@ def _parse_sources(pairs):
 
 
 def _build(args, load_sources=False):
-    _quiet_tensorflow()
     from charles_core.models import create_model
 
     return create_model(args.line, input_size=args.input_size, backbone=args.backbone,
@@ -140,15 +191,17 @@ def cmd_plot(args):
 
 def _add_model_arguments(parser):
     parser.add_argument("line", help="a line id from `charles lines`")
-    parser.add_argument("--input-size", type=_size, default=None, metavar="HxW",
+    parser.add_argument("--input-size", type=input_size, default=None, metavar="HxW",
                         help="input height x width (default: the line's native size)")
     parser.add_argument("--backbone", default=None, help="build the line on another registered backbone")
-    parser.add_argument("--source", action="append", metavar="PART=PATH",
+    parser.add_argument("--source", action="append", type=part_path, metavar="PART=PATH",
                         help="file for a recipe step that loads one (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="charles", description="Charles-style behaviour-cloning drivers.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="keep TensorFlow's and other libraries' notices and warnings (also after COMMAND)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub = commands.add_parser("lines", help="list every registered model line")
@@ -170,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = commands.add_parser("plot", help="draw a line's architecture to a PNG")
     _add_model_arguments(sub)
-    sub.add_argument("file", help="output PNG path")
+    sub.add_argument("file", type=output_file, help="output PNG path")
     sub.set_defaults(func=cmd_plot)
 
     for module_name, function_name in EXTRA_COMMANDS:
@@ -189,7 +242,11 @@ EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
 
 
 def main(argv=None) -> int:
-    _quiet_tensorflow()  # before any plugin imports TensorFlow
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # --verbose is global but may follow the sub-command too: taken out before parsing
+    verbose = "--verbose" in argv[: argv.index("--")] if "--" in argv else "--verbose" in argv
+    argv = [a for a in argv if a != "--verbose"] if verbose else argv
+    _quiet_tensorflow(verbose)  # before any plugin imports TensorFlow
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

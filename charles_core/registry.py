@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 
 import attrs
 
-from charles_core.errors import RegistryError
+from charles_core.errors import CharlesError, ConfigError, RegistryError
 
 
 @attrs.frozen
@@ -77,7 +77,14 @@ class Registry:
                         )
                     entries[name] = Entry(value, _plugin)
 
-                impl.function(register=register)
+                try:
+                    impl.function(register=register)
+                except RegistryError:
+                    raise
+                except (CharlesError, TypeError, ValueError) as error:
+                    # a plugin's config that fails validation (attrs raises TypeError for a missing or
+                    # mistyped field): one line naming the plugin, not a traceback from inside it
+                    raise ConfigError(f"plugin {plugin!r} registers a bad {self.kind}: {error}") from error
             self._entries = entries
         return self._entries
 

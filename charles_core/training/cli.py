@@ -5,29 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 
-from charles_core.frames import parse_size
+from charles_core import cli_arguments as arg
 
 
-def _size(text):
-    try:
-        return parse_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+def _data_source(text: str) -> str:
+    """``sim`` or a recording's directory (checked to exist here; its contents when opened, before allocating)."""
+    import os
 
-
-def _seeds(text):
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers; got {text!r}") from None
+    if text == "sim":
+        return text
+    if not text or not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"must be 'sim' or a recording's directory; {text!r} is not a directory")
+    return text
 
 
 def cmd_quickstart(args):
     from charles_core.quickstart import QuickstartConfig, print_table, run_quickstart
 
+    from charles_core.evaluation.cli import parse_seeds
+
     config = QuickstartConfig(
         train_minutes=args.minutes, max_batches=args.batches, capacity=args.capacity,
-        eval_seeds=args.eval_seeds, eval_steps=args.eval_steps, run_root=args.run_root, seed=args.seed,
+        eval_steps=args.eval_steps, run_root=args.run_root, seed=args.seed,
+        **({"eval_seeds": parse_seeds(args.eval_seeds)} if args.eval_seeds else {}),
         **({"line": args.line} if args.line else {}),
         **({"input_size": args.input_size} if args.input_size else {}),
     )
@@ -36,6 +36,79 @@ def cmd_quickstart(args):
 
 
 def cmd_train(args):
+    """``charles train``: everything is validated before the run directory and buffers exist; a failed start
+    removes the run directory it made unless it holds a checkpoint; a full disk is a StorageError."""
+    import errno
+
+    from charles_core.errors import StorageError
+
+    import os
+
+    started = []  # the run directory a fresh start made
+    root_existed = os.path.isdir(args.run_root)
+    try:
+        return _train(args, started)
+    except BaseException as error:
+        for run_dir in started:
+            _remove_if_useless(run_dir)
+        if not root_existed and os.path.isdir(args.run_root) and not os.listdir(args.run_root):
+            os.rmdir(args.run_root)  # made by this failed start
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC and not isinstance(error, StorageError):
+            where = started[0] if started else args.run_root
+            raise StorageError(f"no space left on the device of {where} ({_free_gib(where):.2f} GiB free) while "
+                               "training: free some space, lower --capacity, or choose another --run-root") from error
+        raise
+
+
+def _free_gib(path) -> float:
+    import shutil
+    from pathlib import Path
+
+    path = Path(path).absolute()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).free / 2**30
+
+
+def _remove_if_useless(run_dir) -> None:
+    """Remove a fresh run's directory unless a checkpoint was written into it (a finished run always has one)."""
+    import shutil
+
+    from charles_core.training.checkpoints import CHECKPOINT_DIR, list_checkpoints
+
+    if run_dir.is_dir() and not list_checkpoints(run_dir / CHECKPOINT_DIR):
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _check_before_allocating(line, input_size, args) -> None:
+    """What would fail after the run directory and buffers exist, checked before: input size against the
+    backbone, the --source files, the disk space the buffers reserve."""
+    import os
+
+    from charles_core import plugins
+    from charles_core.cli import _parse_sources
+    from charles_core.errors import ConfigError, StorageError
+    from charles_core.model_builder import check_input_size
+    from charles_core.training.data_pipeline import buffer_bytes, make_balancer
+
+    check_input_size(line, plugins.backbones.get(line.backbone), input_size)
+    for part, path in _parse_sources(args.source).items():
+        if not os.path.isfile(path):
+            raise ConfigError(f"--source {part}={path}: no such file")
+    if line.batch_per_buffer > line.buffer_capacity:
+        raise ConfigError(f"--batch-per-buffer {line.batch_per_buffer} is more than a buffer holds (--capacity "
+                          f"{line.buffer_capacity}): raise --capacity or lower --batch-per-buffer")
+    balancer = make_balancer(line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
+    need = buffer_bytes(line, input_size, balancer, args.capacity) / 2**30
+    free = _free_gib(args.run_root)
+    if need > free:
+        raise StorageError(f"the buffers need {need:.2f} GiB ({len(balancer.buffer_names)} x "
+                           f"{args.capacity or line.buffer_capacity:,} samples at {input_size[0]}x{input_size[1]}) "
+                           f"and {args.run_root} has {free:.2f} GiB free: lower --capacity or --input-size, "
+                           "or choose another --run-root")
+
+
+def _train(args, started: list):
     import shutil
 
     import attrs
@@ -51,6 +124,11 @@ def cmd_train(args):
 
     config = TrainingConfig(batch_per_buffer=args.batch_per_buffer, checkpoint_every=args.checkpoint_every,
                             strategy=args.strategy, seed=args.seed, progress=not args.no_progress)
+    dataset = None
+    if args.data != "sim":  # opened (and validated) before the run directory and buffers exist
+        from charles_core.data.recorded_dataset import RecordedDataset
+
+        dataset = RecordedDataset(args.data)
     if args.resume:
         from charles_core.training.checkpoints import resume_target
         from charles_core.training.checkpoint_info import model_frame_size
@@ -75,7 +153,9 @@ def cmd_train(args):
         line = attrs.evolve(line, **{k: v for k, v in (("buffer_capacity", args.capacity),
                                                          ("batch_per_buffer", args.batch_per_buffer)) if v})
         input_size = args.input_size or line.input_size
+        _check_before_allocating(line, input_size, args)
         run_dir = default_run_dir(args.run_root, line.name)
+        started.append(run_dir)
         print(f"run directory: {run_dir}")
         trainer = Trainer(line, run_dir, input_size=input_size, config=config, sources=_parse_sources(args.source))
     balancer = make_balancer(trainer.line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
@@ -86,9 +166,7 @@ def cmd_train(args):
     if args.data == "sim":
         feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed)
     else:
-        from charles_core.data.recorded_dataset import RecordedDataset
-
-        feeder = DatasetFeeder(RecordedDataset(args.data), trainer.line, input_size, balancer, buffers)
+        feeder = DatasetFeeder(dataset, trainer.line, input_size, balancer, buffers)
     fill_buffers(feeder, buffers, progress=not args.no_progress)
     result = trainer.train(BufferFeed(buffers, refill=feeder.refill, seed=args.seed),
                            until_batch=trainer.batch + args.batches if args.resume else args.batches,
@@ -107,8 +185,9 @@ def add_training_commands(commands) -> None:
     sub.add_argument("--minutes", type=float, default=7.0, help="training time budget (default 7)")
     sub.add_argument("--batches", type=int, default=None, help="stop training at this many batches")
     sub.add_argument("--capacity", type=int, default=1500, help="samples per buffer (default 1500)")
-    sub.add_argument("--input-size", type=_size, default=None, metavar="HxW", help="default 72x96")
-    sub.add_argument("--eval-seeds", type=_seeds, default=(0, 1, 2, 3, 4), help="unseen tracks (default 0-4)")
+    sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW", help="default 72x96")
+    sub.add_argument("--eval-seeds", default=None, metavar="SEEDS",
+                     help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)")
     sub.add_argument("--eval-steps", type=int, default=1000, help="physics steps per evaluation episode")
     sub.add_argument("--run-root", default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=int, default=0)
@@ -118,23 +197,26 @@ def add_training_commands(commands) -> None:
     sub = commands.add_parser("train", help="train a line on the simulator or a recorded dataset")
     sub.add_argument("line", nargs="?", default=None,
                      help="a line id from `charles lines` (optional with --resume: the checkpoint's, checked)")
-    sub.add_argument("--data", default="sim", help="'sim' (the NPC on the simulator) or a recording's directory")
-    sub.add_argument("--input-size", type=_size, default=None, metavar="HxW")
-    sub.add_argument("--batches", type=int, default=1000, help="batches to train (more after --resume)")
-    sub.add_argument("--minutes", type=float, default=None, help="stop after this long")
-    sub.add_argument("--resume", default=None, metavar="CHECKPOINT",
+    sub.add_argument("--data", type=_data_source, default="sim",
+                     help="'sim' (the NPC on the simulator) or a recording's directory")
+    sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW")
+    sub.add_argument("--batches", type=arg.positive_int, default=1000, help="batches to train (more after --resume)")
+    sub.add_argument("--minutes", type=arg.positive_float, default=None, help="stop after this long")
+    sub.add_argument("--resume", type=arg.existing_file, default=None, metavar="CHECKPOINT",
                      help="continue from a .keras checkpoint, in its run directory (its buffers reused)")
     sub.add_argument("--backbone", default=None, help="train the line on another registered backbone")
-    sub.add_argument("--source", action="append", metavar="PART=PATH", help="file for a recipe step (0009)")
-    sub.add_argument("--capacity", type=int, default=None, help="samples per buffer (default: the line's 25,000)")
-    sub.add_argument("--batch-per-buffer", type=int, default=None)
+    sub.add_argument("--source", action="append", type=arg.part_path, metavar="PART=PATH",
+                     help="file for a recipe step (0009)")
+    sub.add_argument("--capacity", type=arg.positive_int, default=None,
+                     help="samples per buffer (default: the line's 25,000)")
+    sub.add_argument("--batch-per-buffer", type=arg.positive_int, default=None)
     sub.add_argument("--bins", choices=("spec", "coarse"), default=None,
                      help="balancing bins (default: coarse on the simulator, spec on recordings)")
-    sub.add_argument("--seeds", type=_seeds, default=tuple(range(100, 160)), help="simulator tracks for data")
-    sub.add_argument("--checkpoint-every", type=int, default=1000)
+    sub.add_argument("--seeds", type=arg.seeds, default=tuple(range(100, 160)), help="simulator tracks for data")
+    sub.add_argument("--checkpoint-every", type=arg.positive_int, default=1000)
     sub.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default")
-    sub.add_argument("--run-root", default="charles_runs")
+    sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs")
     sub.add_argument("--keep-buffers", action="store_true", help="keep the buffer files after training")
-    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--seed", type=arg.seed, default=0)
     sub.add_argument("--no-progress", action="store_true")
     sub.set_defaults(func=cmd_train)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from charles_core import plugins
 from charles_core.data.bins import BinSpec
-from charles_core.errors import DataError
+from charles_core.errors import DataError, StorageError
 from charles_core.lines.line_config import LineConfig
 
 #: Coarse bins for simulator data. The spec's bins (0.1 wide, 21 per output) need
@@ -66,7 +66,7 @@ def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: in
     height, width = input_size
     frame_shape = (height * line.frames, width, 3)  # several frames: one tall image, oldest on top
     return BufferSet(directory, balancer.buffer_names, frame_shape,
-                     capacity=capacity or line.buffer_capacity, label_mode=balancer.label_mode,
+                     capacity=line.buffer_capacity if capacity is None else capacity, label_mode=balancer.label_mode,
                      history_shapes=history_signal_shapes(line))
 
 
@@ -105,8 +105,42 @@ def fill_buffers(feeder, buffers, progress: bool = True) -> None:
 
 
 def default_run_dir(root, name: str) -> Path:
+    """Create and return a new run directory ``root/<name>-<YYYYmmdd-HHMMSS>``.
+
+    Two runs started in the same second get ``...-2``, ``...-3``: the directory is
+    created with ``exist_ok=False``, so a name another process took meanwhile is
+    never shared.
+
+    Args:
+        root: the parent (``--run-root``), created if missing.
+        name: the line id.
+
+    Raises:
+        StorageError: ``root`` is a file, or not writable.
+    """
     import time
 
-    path = Path(root) / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path.mkdir(parents=True, exist_ok=False)
-    return path
+    stamp = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    root = Path(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, 1000):
+            path = root / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                path.mkdir(exist_ok=False)
+                return path
+            except FileExistsError:
+                continue
+    except (NotADirectoryError, FileExistsError):
+        raise StorageError(f"run root {root} is not a directory: name a directory with --run-root") from None
+    except PermissionError as error:
+        raise StorageError(f"cannot create a run directory in {root}: {error.strerror}; "
+                           "choose another --run-root") from None
+    raise StorageError(f"{root} already holds 999 run directories named {stamp}: choose another --run-root")
+
+
+def buffer_bytes(line: LineConfig, input_size, balancer, capacity: int | None = None) -> int:
+    """Disk space :func:`make_buffers` reserves for the frames: buffers x capacity x frame bytes."""
+    height, width = input_size
+    capacity = line.buffer_capacity if capacity is None else capacity
+    return len(balancer.buffer_names) * capacity * height * line.frames * width * 3

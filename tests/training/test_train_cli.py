@@ -51,6 +51,7 @@ def test_a_used_up_recording_is_a_clear_error(tmp_path, capsys):
         writer.append(Sample(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8), throttle=0.5, steering=0.0))
     writer.close()
     code = cli.main(["train", "charles_pilotnet_v1", "--data", str(tmp_path / "small"), "--input-size", "61x64",
-                     "--capacity", "21", "--batches", "1", "--no-progress", "--run-root", str(tmp_path / "runs")])
+                     "--capacity", "21", "--batch-per-buffer", "2", "--batches", "1", "--no-progress",
+                     "--run-root", str(tmp_path / "runs")])
     err = capsys.readouterr().err  # checked before filling: 5 equal samples never fill the spec bins
     assert code == 2 and "never fill" in err and "--bins coarse" in err and len(err.strip().splitlines()) == 1
