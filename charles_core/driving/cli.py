@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
-
-def _seeds(text):
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds must be comma-separated integers; got {text!r}") from None
-
-
-def _region(text):
-    try:
-        left, top, width, height = (int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"region must be LEFT,TOP,WIDTH,HEIGHT; got {text!r}") from None
-    return left, top, width, height
+from charles_core import cli_arguments as arg
 
 
 def cmd_drive(args):
@@ -87,33 +73,38 @@ def add_driving_commands(commands) -> None:
     sub = commands.add_parser("convcam", help="the last conv layer's maps, tiled into one image per frame")
     sub.add_argument("line", nargs="?", default=None,
                      help="optional: the checkpoint's line id, checked against the one stored in it")
-    sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
-    sub.add_argument("--frame", required=True, nargs="+", help="image file(s) (PNG, JPEG) to look at")
+    sub.add_argument("--checkpoint", type=arg.existing_file, required=True,
+                     help="a .keras checkpoint written by the trainer")
+    sub.add_argument("--frame", type=arg.existing_file, required=True, nargs="+",
+                     help="image file(s) (PNG, JPEG) to look at")
     sub.add_argument("--output", default="convcam.png", help="a .png for one frame, a folder for several")
     sub.set_defaults(func=cmd_convcam)
 
     sub = commands.add_parser("drive", help="drive a trained line: the simulator or the game (screen + gamepad)")
     sub.add_argument("line", nargs="?", default=None,
                      help="optional: the checkpoint's line id, checked against the one stored in it")
-    sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
+    sub.add_argument("--checkpoint", type=arg.existing_file, required=True,
+                     help="a .keras checkpoint written by the trainer")
     sub.add_argument("--source", default="sim", help="frame source: sim, screen, or a plugin's (default sim)")
     sub.add_argument("--controller", default="sim", help="controller: sim, gamepad, or a plugin's (default sim)")
-    sub.add_argument("--seeds", type=_seeds, default=(0,), help="simulator: track seeds to evaluate on")
+    sub.add_argument("--seeds", type=arg.seeds, default=(0,), help="simulator: track seeds to evaluate on")
     sub.add_argument("--json", action="store_true", help="simulator: print the evaluation as JSON")
-    sub.add_argument("--rate-hz", type=float, default=30.0, help="predictions per second (0: unlimited)")
-    sub.add_argument("--max-steps", type=int, default=1000, help="simulator: physics steps per episode")
+    sub.add_argument("--rate-hz", type=arg.non_negative_float, default=30.0,
+                     help="predictions per second (0: unlimited)")
+    sub.add_argument("--max-steps", type=arg.positive_int, default=1000, help="simulator: physics steps per episode")
     sub.add_argument("--unstuck", action="store_true",
                      help="move the car when it stops moving (simulator: teleport; game: through --link)")
-    sub.add_argument("--watch", default=None, metavar="DIR", help="take new checkpoints from DIR at each unstuck")
-    sub.add_argument("--region", type=_region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
-    sub.add_argument("--seconds", type=float, default=None, help="game: stop after this long")
+    sub.add_argument("--watch", type=arg.existing_directory, default=None, metavar="DIR",
+                     help="take new checkpoints from DIR at each unstuck")
+    sub.add_argument("--region", type=arg.region, default=None, help="screen: LEFT,TOP,WIDTH,HEIGHT of the game")
+    sub.add_argument("--seconds", type=arg.positive_float, default=None, help="game: stop after this long")
     sub.add_argument("--link", default=None, metavar="NAME",
                      help="game: a link to a script in the game (socket) for speed, purpose and unstuck")
     sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
-    sub.add_argument("--link-port", type=int, default=8765, help="game link: TCP port (default 8765)")
+    sub.add_argument("--link-port", type=arg.port, default=8765, help="game link: TCP port (default 8765)")
     sub.add_argument("--link-token-file", default="charles-game-link.token", metavar="FILE",
                      help="game link: the shared token (created, owner-only, if missing)")
-    sub.add_argument("--link-wait", type=float, default=60.0, metavar="SECONDS",
+    sub.add_argument("--link-wait", type=arg.positive_float, default=60.0, metavar="SECONDS",
                      help="game link: how long to wait for the game script (default 60)")
     sub.add_argument("--runtime", default="auto",
                      help="inference runtime from `charles runtimes` (auto: time each here, keep the fastest)")
@@ -123,6 +114,6 @@ def add_driving_commands(commands) -> None:
                      help="show the last conv layer's maps of the frames driven on in a live window (pygame)")
     sub.add_argument("--convcam-dir", default=None, metavar="DIR",
                      help="write those Convcam renders as DIR/convcam-000001.png, ...")
-    sub.add_argument("--convcam-hz", type=float, default=5.0,
+    sub.add_argument("--convcam-hz", type=arg.positive_float, default=5.0,
                      help="Convcam renders per second at most (each costs a forward pass; default 5)")
     sub.set_defaults(func=cmd_drive)
