@@ -37,7 +37,10 @@ def test_charles_drive_json_on_the_simulator(tmp_path, capsys):
 
 
 def test_charles_drive_refuses_a_checkpoint_of_another_line(tmp_path, capsys):
-    path = tmp_path / "charles_pilotnet_v1-batch00000007.keras"
-    path.write_bytes(b"irrelevant")
-    code = cli.main(["drive", "model_0003_xception_v1", "--checkpoint", str(path)])
-    assert code == 2 and "not model_0003_xception_v1" in capsys.readouterr().err
+    from charles_core.training.checkpoints import save_checkpoint
+
+    model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
+    path = save_checkpoint(model, tmp_path, "charles_pilotnet_v1", 7)
+    renamed = path.rename(tmp_path / "model_0003_xception_v1-batch00000007.keras")  # the name does not decide
+    code = cli.main(["drive", "model_0003_xception_v1", "--checkpoint", str(renamed)])
+    assert code == 2 and "belongs to line charles_pilotnet_v1, not model_0003_xception_v1" in capsys.readouterr().err
