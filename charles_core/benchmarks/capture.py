@@ -85,9 +85,10 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--output", help="also write the JSON here")
+    parser.add_argument("--json", action="store_true", help="one line of JSON (default: indented)")
     args = parser.parse_args(argv)
     result = run_benchmark(frames=args.frames, warmup=args.warmup)
-    text = json.dumps(result, indent=2)
+    text = json.dumps(result, indent=None if args.json else 2)
     print(text)
     if args.output:
         with open(args.output, "w") as stream:

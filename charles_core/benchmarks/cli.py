@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def _frame_size(text: str) -> str:
+    """Checked like --input-size, passed on as text to the benchmark script."""
+    from charles_core.cli_arguments import input_size
+
+    input_size(text)
+    return text
+
+
 def _buffers(args) -> int:
     from charles_core.benchmarks.buffers import main
 
@@ -20,10 +28,11 @@ def _buffers(args) -> int:
 def _capture(args) -> int:
     from charles_core.benchmarks.capture import main
 
-    return main(["--frames", str(args.frames)])
+    return main(["--frames", str(args.frames)] + (["--json"] if args.json else []))
 
 
 def add_bench_commands(commands) -> None:
+    from charles_core import cli_arguments as arg
     from charles_core.benchmarks import drive, train
 
     bench = commands.add_parser("bench", help="run a benchmark (JSON results)")
@@ -38,18 +47,19 @@ def add_bench_commands(commands) -> None:
     sub.set_defaults(func=drive.run_from_args)
 
     sub = kinds.add_parser("buffers", help="memory and draws/s of 2 x 25,000 full-size samples on disk")
-    sub.add_argument("--capacity", type=int, default=25_000)
-    sub.add_argument("--frame-size", default="270x480")
-    sub.add_argument("--batch", type=int, default=16)
-    sub.add_argument("--batches", type=int, default=200)
-    sub.add_argument("--directory", default=None, help="where the ~19 GB of buffers go (default: temp)")
+    sub.add_argument("--capacity", type=arg.positive_int, default=25_000)
+    sub.add_argument("--frame-size", type=_frame_size, default="270x480", metavar="HxW")
+    sub.add_argument("--batch", type=arg.positive_int, default=16)
+    sub.add_argument("--batches", type=arg.positive_int, default=200)
+    sub.add_argument("--directory", type=arg.writable_directory, default=None,
+                     help="where the ~19 GB of buffers go (default: temp)")
     sub.add_argument("--compare-train", action="store_true",
                      help="also time InceptionResNetV2 training at the frame size and report draws / consumption")
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(func=_buffers)
 
     sub = kinds.add_parser("capture", help="mss capture + resize of a 1280x720 region, ms per frame")
-    sub.add_argument("--frames", type=int, default=200)
+    sub.add_argument("--frames", type=arg.positive_int, default=200)
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(func=_capture)
 

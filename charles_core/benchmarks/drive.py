@@ -103,13 +103,13 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
 
 
 def add_arguments(parser) -> None:
-    from charles_core.frames import parse_size
+    from charles_core import cli_arguments as arg
 
     parser.add_argument("line")
-    parser.add_argument("--input-size", type=parse_size, default=None, metavar="HxW",
+    parser.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW",
                         help="default: the line's native size")
-    parser.add_argument("--predictions", type=int, default=100, help="timed predictions per method")
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--predictions", type=arg.positive_int, default=100, help="timed predictions per method")
+    parser.add_argument("--warmup", type=arg.non_negative_int, default=5)
     parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
                         help="bfloat16: the whole run (loop, raw and predict alike) on oneDNN's bfloat16 path")
     parser.add_argument("--json", action="store_true")

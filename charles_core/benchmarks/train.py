@@ -108,15 +108,17 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
 
 
 def add_arguments(parser) -> None:
-    from charles_core.frames import parse_size
+    from charles_core import cli_arguments as arg
 
     parser.add_argument("line")
-    parser.add_argument("--input-size", type=parse_size, default=(72, 96), metavar="HxW")
-    parser.add_argument("--batch", type=int, default=16, help="samples per buffer per batch")
-    parser.add_argument("--batches", type=int, default=60, help="timed batches per loop")
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two loops (medians compared)")
-    parser.add_argument("--directory", default=None, help="where the temporary buffers go")
+    parser.add_argument("--input-size", type=arg.input_size, default=(72, 96), metavar="HxW")
+    parser.add_argument("--batch", type=arg.positive_int, default=16, help="samples per buffer per batch")
+    parser.add_argument("--batches", type=arg.positive_int, default=60, help="timed batches per loop")
+    parser.add_argument("--warmup", type=arg.non_negative_int, default=5)
+    parser.add_argument("--rounds", type=arg.positive_int, default=5,
+                        help="alternations of the two loops (medians compared)")
+    parser.add_argument("--directory", type=arg.writable_directory, default=None,
+                        help="where the temporary buffers go")
     parser.add_argument("--json", action="store_true")
 
 
