@@ -130,13 +130,15 @@ def _train(args, started: list):
 
         dataset = RecordedDataset(args.data)
     if args.resume:
-        from charles_core.training.checkpoints import resume_target
         from charles_core.training.checkpoint_info import model_frame_size
+        from charles_core.training.checkpoints import resume_target
 
         # the checkpoint's own line and run: a named line, --backbone or --input-size must match it
         line, run_dir = resume_target(args.resume, line=args.line, backbone=args.backbone,
                                       input_size=args.input_size)
-        run_dir = run_dir or default_run_dir(args.run_root, line.name)
+        if run_dir is None:  # a checkpoint kept outside a run: a new run (removed if the start fails)
+            run_dir = default_run_dir(args.run_root, line.name)
+            started.append(run_dir)
         print(f"run directory: {run_dir} (resumed)")
         trainer = Trainer(args.line, run_dir, input_size=args.input_size, config=config, resume=args.resume,
                           backbone=args.backbone)
@@ -182,15 +184,15 @@ def _train(args, started: list):
 def add_training_commands(commands) -> None:
     sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~15 min)")
     sub.add_argument("--line", default=None, help="the line trained (default charles_pilotnet_v2)")
-    sub.add_argument("--minutes", type=float, default=7.0, help="training time budget (default 7)")
-    sub.add_argument("--batches", type=int, default=None, help="stop training at this many batches")
-    sub.add_argument("--capacity", type=int, default=1500, help="samples per buffer (default 1500)")
+    sub.add_argument("--minutes", type=arg.positive_float, default=7.0, help="training time budget (default 7)")
+    sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop training at this many batches")
+    sub.add_argument("--capacity", type=arg.positive_int, default=1500, help="samples per buffer (default 1500)")
     sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW", help="default 72x96")
     sub.add_argument("--eval-seeds", default=None, metavar="SEEDS",
                      help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)")
-    sub.add_argument("--eval-steps", type=int, default=1000, help="physics steps per evaluation episode")
-    sub.add_argument("--run-root", default="charles_runs", help="where run directories go")
-    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--eval-steps", type=arg.positive_int, default=1000, help="physics steps per evaluation episode")
+    sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
+    sub.add_argument("--seed", type=arg.seed, default=0)
     sub.add_argument("--no-progress", action="store_true", help="no progress bars")
     sub.set_defaults(func=cmd_quickstart)
 
