@@ -112,7 +112,7 @@ def add_driving_commands(commands) -> None:
                      help="bfloat16: oneDNN's bfloat16 path on CPUs with AVX512-BF16/AMX (faster, outputs move ~1e-4)")
     sub.add_argument("--convcam-window", action="store_true",
                      help="show the last conv layer's maps of the frames driven on in a live window (pygame)")
-    sub.add_argument("--convcam-dir", default=None, metavar="DIR",
+    sub.add_argument("--convcam-dir", type=arg.writable_directory, default=None, metavar="DIR",
                      help="write those Convcam renders as DIR/convcam-000001.png, ...")
     sub.add_argument("--convcam-hz", type=arg.positive_float, default=5.0,
                      help="Convcam renders per second at most (each costs a forward pass; default 5)")
