@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from charles_core.errors import ConfigError
 from charles_core.training.checkpoints import WEIGHTS_SUFFIX, CheckpointName
@@ -85,7 +85,7 @@ class CheckpointWatcher:
 
     def latest(self) -> Path | None:
         """The best complete checkpoint in the directory, whether offered before or not."""
-        for name, path in reversed(self.candidates()):
+        for _name, path in reversed(self.candidates()):
             if self._settled(path):
                 return path
         return None

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import types
 import typing
-from functools import lru_cache
+from functools import cache
 
 import attrs
 
@@ -113,7 +113,7 @@ def parse_json(text: str | bytes, what: str):
         raise ConfigError(f"{what} is not valid JSON: {error}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls) -> dict:
     return typing.get_type_hints(cls)
 

@@ -85,7 +85,7 @@ class CheckpointInfo:
     charles_core_version: str = ""
 
     @classmethod
-    def of_model(cls, model, batch: int) -> "CheckpointInfo":
+    def of_model(cls, model, batch: int) -> CheckpointInfo:
         """The info of a model built by ``create_model`` (its ``charles_line``) at ``batch``.
 
         Args:
@@ -124,7 +124,7 @@ class CheckpointInfo:
         return json.dumps(self.to_dict(), sort_keys=True, allow_nan=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes, source: str = "checkpoint config") -> "CheckpointInfo":
+    def from_json(cls, text: str | bytes, source: str = "checkpoint config") -> CheckpointInfo:
         """Parse and check the JSON document; StorageError naming ``source`` for anything wrong.
 
         Args:
@@ -163,7 +163,7 @@ class CheckpointInfo:
         return info
 
     @classmethod
-    def read(cls, path) -> "CheckpointInfo | None":
+    def read(cls, path) -> CheckpointInfo | None:
         """The info stored in the ``.keras`` file ``path``; ``None`` for a Keras model without one.
 
         ``None`` means a Keras model archive with no charles config: a

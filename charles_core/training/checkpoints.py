@@ -91,7 +91,7 @@ class CheckpointName:
         return f"{self.line_id}-batch{self.batch:0{BATCH_DIGITS}d}{self.suffix}"
 
     @classmethod
-    def parse(cls, filename: str | os.PathLike) -> "CheckpointName":
+    def parse(cls, filename: str | os.PathLike) -> CheckpointName:
         """Parse a file name (its directory part is ignored); StorageError if it does not match."""
         name = cls.try_parse(filename)
         if name is None:
@@ -102,7 +102,7 @@ class CheckpointName:
         return name
 
     @classmethod
-    def try_parse(cls, filename: str | os.PathLike) -> "CheckpointName | None":
+    def try_parse(cls, filename: str | os.PathLike) -> CheckpointName | None:
         """Like ``parse`` but ``None`` for names that do not match."""
         match = _FILENAME.match(os.path.basename(os.fspath(filename)))
         if match is None:
@@ -194,8 +194,9 @@ def run_dir_of_checkpoint(path) -> Path | None:
     return path.parent.parent if path.parent.name == CHECKPOINT_DIR else None
 
 
-def checkpoint_line_config(path, backbone: str | None = None,
-                           line: LineConfig | None = None) -> tuple[LineConfig, CheckpointInfo | None]:
+def checkpoint_line_config(
+    path, backbone: str | None = None, line: LineConfig | None = None
+) -> tuple[LineConfig, CheckpointInfo | None]:
     """The line a checkpoint was trained as, and its stored info (``None`` for older checkpoints).
 
     The line comes from inside the file. A checkpoint written before
@@ -235,8 +236,9 @@ def checkpoint_line_config(path, backbone: str | None = None,
         ) from None
 
 
-def check_request(path, line: LineConfig, input_size, *, expect_line=None, backbone=None,
-                  expect_input_size=None) -> None:
+def check_request(
+    path, line: LineConfig, input_size, *, expect_line=None, backbone=None, expect_input_size=None
+) -> None:
     """ConfigError, naming both, when what is asked differs from what the checkpoint holds.
 
     Args:
@@ -255,8 +257,9 @@ def check_request(path, line: LineConfig, input_size, *, expect_line=None, backb
                 "checkpoint's own"
             )
         if isinstance(expect_line, LineConfig) and expect_line != line:
-            differing = [f.name for f in attrs.fields(LineConfig)
-                         if getattr(expect_line, f.name) != getattr(line, f.name)]
+            differing = [
+                f.name for f in attrs.fields(LineConfig) if getattr(expect_line, f.name) != getattr(line, f.name)
+            ]
             raise ConfigError(
                 f"checkpoint {path} holds line {line.name} with other settings than asked: "
                 + ", ".join(f"{n}={getattr(line, n)!r} (asked {getattr(expect_line, n)!r})" for n in differing)
@@ -303,8 +306,7 @@ def _check_model(path, model, line: LineConfig, info: CheckpointInfo | None) -> 
         )
 
 
-def load_line_checkpoint(path, *, line=None, backbone: str | None = None, input_size=None,
-                         compile: bool = False):
+def load_line_checkpoint(path, *, line=None, backbone: str | None = None, input_size=None, compile: bool = False):
     """Load a checkpoint (``safe_mode``) with its line attached, checking it against what is asked.
 
     Args:
@@ -326,8 +328,14 @@ def load_line_checkpoint(path, *, line=None, backbone: str | None = None, input_
     config, info = checkpoint_line_config(path, backbone, line if isinstance(line, LineConfig) else None)
     # an older checkpoint's config is what was asked: only its name can be checked
     asked = line if info is not None or not isinstance(line, LineConfig) else line.name
-    check_request(path, config, info.input_size if info else None, expect_line=asked, backbone=backbone,
-                  expect_input_size=input_size)
+    check_request(
+        path,
+        config,
+        info.input_size if info else None,
+        expect_line=asked,
+        backbone=backbone,
+        expect_input_size=input_size,
+    )
     model = load_checkpoint_model(path, compile=compile)
     _check_model(path, model, config, info)
     if info is None:
@@ -351,6 +359,12 @@ def resume_target(path, *, line=None, backbone: str | None = None, input_size=No
         input_size: the frame size asked for, if any.
     """
     config, info = checkpoint_line_config(path, backbone)
-    check_request(path, config, info.input_size if info else None, expect_line=line, backbone=backbone,
-                  expect_input_size=input_size)
+    check_request(
+        path,
+        config,
+        info.input_size if info else None,
+        expect_line=line,
+        backbone=backbone,
+        expect_input_size=input_size,
+    )
     return config, run_dir_of_checkpoint(path)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 from charles_core.models import create_model, get_line

@@ -26,9 +26,14 @@ def test_every_registered_line_round_trips_exactly(name):
 
 def test_overrides_survive():
     line = get_line("charles_pilotnet_v1", backbone="mobilenet_v2")
-    line = attrs.evolve(line, input_size=(48, 64), buffer_capacity=100, common_layers=(32, 8),
-                        outputs=(OutputSpec("steering", kind="classification", bins=(-1.0, 0.0, 1.0)),),
-                        transfer=(TransferStep("all", "scratch"), TransferStep("backbone", "checkpoint", True, "x_v1", 5)))
+    line = attrs.evolve(
+        line,
+        input_size=(48, 64),
+        buffer_capacity=100,
+        common_layers=(32, 8),
+        outputs=(OutputSpec("steering", kind="classification", bins=(-1.0, 0.0, 1.0)),),
+        transfer=(TransferStep("all", "scratch"), TransferStep("backbone", "checkpoint", True, "x_v1", 5)),
+    )
     back = line_from_json(line_to_json(line))
     assert back == line and back.backbone == "mobilenet_v2" and back.outputs[0].bins == (-1.0, 0.0, 1.0)
 
@@ -47,17 +52,20 @@ def test_missing_fields_take_their_defaults():
     assert line_from_dict(data).summary == ""
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d.update(colour="red"), "does not know: \\['colour'\\]"),
-    (lambda d: d.update(frames="1"), "line.frames must be an integer"),
-    (lambda d: d.update(frames=True), "line.frames must be an integer"),
-    (lambda d: d.update(input_size=[72]), "line.input_size must hold 2 values"),
-    (lambda d: d.update(input_size=[72, -1]), "not a valid LineConfig"),
-    (lambda d: d.update(outputs={"name": "steering"}), "line.outputs must be a list"),
-    (lambda d: d["outputs"][0].update(kind="nonsense"), "outputs\\[0\\]"),
-    (lambda d: d.update(balancing="v9"), "balancing"),
-    (lambda d: d.update(history=[1, 2]), "line.history must be an object"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.update(colour="red"), "does not know: \\['colour'\\]"),
+        (lambda d: d.update(frames="1"), "line.frames must be an integer"),
+        (lambda d: d.update(frames=True), "line.frames must be an integer"),
+        (lambda d: d.update(input_size=[72]), "line.input_size must hold 2 values"),
+        (lambda d: d.update(input_size=[72, -1]), "not a valid LineConfig"),
+        (lambda d: d.update(outputs={"name": "steering"}), "line.outputs must be a list"),
+        (lambda d: d["outputs"][0].update(kind="nonsense"), "outputs\\[0\\]"),
+        (lambda d: d.update(balancing="v9"), "balancing"),
+        (lambda d: d.update(history=[1, 2]), "line.history must be an object"),
+    ],
+)
 def test_bad_data_is_a_config_error_naming_the_field(change, message):
     data = line_to_dict(get_line("charles_pilotnet_v1"))
     change(data)

@@ -131,7 +131,7 @@ def test_files_that_are_not_checkpoints(saved, tmp_path):
     (tmp_path / "model.h5").write_bytes(b"")
     with zipfile.ZipFile(tmp_path / "other.keras", "w") as archive:
         archive.writestr("readme.txt", "hi")
-    for name, (file, message) in cases.items():
+    for file, message in cases.values():
         with pytest.raises(StorageError, match=message):
             load_line_model(file)
 
@@ -148,17 +148,26 @@ def _with_config(source, target, edit):
     return target
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda d: {**d, "line_id": "charles_pilotnet_v1"}, "its line_id 'charles_pilotnet_v1' contradicts"),
-    (lambda d: {**d, "version": 99}, "version 99"),
-    (lambda d: {**d, "format": "other"}, "not a charles-checkpoint-config"),
-    (lambda d: {**d, "line": {**d["line"], "colour": 1}}, "does not know"),
-    (lambda d: "{not json", "not valid JSON"),
-    (lambda d: "[" * 100 + "]" * 100, "nested deeper"),
-    (lambda d: {**d, "input_size": [72, 96]}, "frame size is \\(61, 64\\), not \\(72, 96\\)"),
-    (lambda d: {**d, "line": {**d["line"], "name": "charles_pilotnet_v1", "line": "charles_pilotnet"},
-                "line_id": "charles_pilotnet_v1"}, "the model is named"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: {**d, "line_id": "charles_pilotnet_v1"}, "its line_id 'charles_pilotnet_v1' contradicts"),
+        (lambda d: {**d, "version": 99}, "version 99"),
+        (lambda d: {**d, "format": "other"}, "not a charles-checkpoint-config"),
+        (lambda d: {**d, "line": {**d["line"], "colour": 1}}, "does not know"),
+        (lambda d: "{not json", "not valid JSON"),
+        (lambda d: "[" * 100 + "]" * 100, "nested deeper"),
+        (lambda d: {**d, "input_size": [72, 96]}, "frame size is \\(61, 64\\), not \\(72, 96\\)"),
+        (
+            lambda d: {
+                **d,
+                "line": {**d["line"], "name": "charles_pilotnet_v1", "line": "charles_pilotnet"},
+                "line_id": "charles_pilotnet_v1",
+            },
+            "the model is named",
+        ),
+    ],
+)
 def test_a_tampered_config_is_a_storage_error(saved, tmp_path, edit, message):
     path, _ = saved
     target = _with_config(path, tmp_path / path.name, edit)
@@ -200,8 +209,10 @@ def test_cli_errors_are_one_line(saved, tmp_path, capsys):
     (tmp_path / "junk.keras").write_text("junk")
     assert cli.main(["convcam", "--checkpoint", str(tmp_path / "junk.keras"), "--frame", str(frame)]) == 2
     assert "not a complete zip archive" in _one_error_line(capsys)
-    assert cli.main(["train", "--resume", str(path), "--backbone", "mobilenet_v2", "--run-root",
-                     str(tmp_path / "runs")]) == 2
+    assert (
+        cli.main(["train", "--resume", str(path), "--backbone", "mobilenet_v2", "--run-root", str(tmp_path / "runs")])
+        == 2
+    )
     assert "trained on backbone 'pilotnet', not 'mobilenet_v2'" in _one_error_line(capsys)
     assert not (tmp_path / "runs").exists()  # refused before any run directory or buffer was made
     assert cli.main(["train", "--run-root", str(tmp_path / "runs")]) == 2

@@ -22,8 +22,18 @@ def _run(capsys, argv):
 def test_resume_reuses_the_run_directory_and_its_buffers(tmp_path, capsys):
     pytest.importorskip("gymnasium")
     runs = tmp_path / "runs"
-    common = ["--input-size", "61x64", "--batch-per-buffer", "4", "--no-progress", "--run-root", str(runs),
-              "--checkpoint-every", "2", "--keep-buffers"]
+    common = [
+        "--input-size",
+        "61x64",
+        "--batch-per-buffer",
+        "4",
+        "--no-progress",
+        "--run-root",
+        str(runs),
+        "--checkpoint-every",
+        "2",
+        "--keep-buffers",
+    ]
     # the buffers kept, as a killed run leaves them
     _, first = _run(capsys, ["train", "charles_pilotnet_v1", "--batches", "2", "--capacity", "24", *common])
     run_dir = next(runs.iterdir())
@@ -49,20 +59,54 @@ def test_a_backbone_override_drives_convcams_and_resumes_without_naming_the_line
     """The issue's case: `--backbone mobilenet_v2`, then drive, convcam and resume from the checkpoint alone."""
     pytest.importorskip("gymnasium")
     runs = tmp_path / "runs"
-    _, trained = _run(capsys, ["train", "charles_pilotnet_v1", "--backbone", "mobilenet_v2", "--input-size", "48x64",
-                               "--batches", "2", "--capacity", "12", "--batch-per-buffer", "2", "--no-progress",
-                               "--run-root", str(runs)])
+    _, trained = _run(
+        capsys,
+        [
+            "train",
+            "charles_pilotnet_v1",
+            "--backbone",
+            "mobilenet_v2",
+            "--input-size",
+            "48x64",
+            "--batches",
+            "2",
+            "--capacity",
+            "12",
+            "--batch-per-buffer",
+            "2",
+            "--no-progress",
+            "--run-root",
+            str(runs),
+        ],
+    )
     checkpoint = trained["checkpoint"]
     assert CheckpointInfo.read(checkpoint).line.backbone == "mobilenet_v2"
 
-    _, drove = _run(capsys, ["drive", "--checkpoint", checkpoint, "--seeds", "3", "--max-steps", "50", "--json",
-                             "--rate-hz", "0", "--runtime", "keras"])
+    _, drove = _run(
+        capsys,
+        [
+            "drive",
+            "--checkpoint",
+            checkpoint,
+            "--seeds",
+            "3",
+            "--max-steps",
+            "50",
+            "--json",
+            "--rate-hz",
+            "0",
+            "--runtime",
+            "keras",
+        ],
+    )
     assert drove["line"] == "charles_pilotnet_v1" and set(drove["per_seed"]) == {"3"}
 
     frame = tmp_path / "f.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (96, 128, 3), dtype=np.uint8)).save(frame)
-    assert cli.main(["convcam", "--checkpoint", checkpoint, "--frame", str(frame),
-                     "--output", str(tmp_path / "cam.png")]) == 0
+    assert (
+        cli.main(["convcam", "--checkpoint", checkpoint, "--frame", str(frame), "--output", str(tmp_path / "cam.png")])
+        == 0
+    )
     assert (tmp_path / "cam.png").stat().st_size > 0
 
     _, resumed = _run(capsys, ["train", "--resume", checkpoint, "--batches", "2", "--no-progress"])
