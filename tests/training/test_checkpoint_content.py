@@ -226,3 +226,13 @@ def test_the_run_settings_travel_in_the_line(saved):
     model = create_model(line, input_size=SIZE)
     written = save_checkpoint(model, path.parent.parent / "other", LINE, 1)
     assert CheckpointInfo.read(written).line.buffer_capacity == 100
+
+
+def test_a_line_that_is_not_registered_loads_from_its_checkpoint(tmp_path):
+    line = attrs.evolve(
+        get_line("charles_pilotnet_v1"), name="my_own_line_v3", line="my_own_line", version=3, common_layers=(16,)
+    )
+    model = create_model(line, input_size=SIZE)
+    path = save_checkpoint(model, tmp_path, line.name, 2)
+    loaded = load_line_model(path, "my_own_line_v3")
+    assert loaded.charles_line == line and checkpoint_line(path) == "my_own_line_v3"
