@@ -100,7 +100,7 @@ def instance_of(kind):
     def check(instance, attribute, value) -> None:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             names = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
-            raise ConfigError(f"{_where(instance, attribute)} must be a {names}; got {type(value).__name__} "
+            raise ConfigError(f"{_where(instance, attribute)} must be of type {names}; got {type(value).__name__} "
                               f"{value!r}")
 
     return check

@@ -1,4 +1,9 @@
 import json
+import os
+import subprocess
+import sys
+
+import pytest
 
 from charles_core import cli
 
@@ -56,3 +61,53 @@ def test_plot_writes_a_png(tmp_path, capsys):
     path = tmp_path / "plot.png"
     code, _, _ = _run(capsys, "plot", "charles_pilotnet_v1", str(path))
     assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _broken_lines_plugin(**fields):
+    from charles_core import hookimpl
+    from charles_core.lines.line_config import LineConfig
+    from charles_core.lines.output_spec import OutputSpec
+
+    class BrokenLines:
+        @hookimpl
+        def charles_register_lines(self, register):
+            register(LineConfig(**{"name": "broken_v1", "line": "broken", "version": 1, "backbone": "pilotnet",
+                                   "outputs": (OutputSpec("steering"),), **fields}))
+
+    return BrokenLines()
+
+
+@pytest.mark.parametrize("fields, words", [
+    (dict(common_layers=(0,)), "LineConfig.common_layers must hold positive integers"),
+    (dict(balancing="v9"), "LineConfig.balancing must be one of"),
+    (dict(version="one"), "LineConfig.version must be of type int"),
+    (dict(unknown_field=1), "unexpected keyword argument 'unknown_field'"),  # attrs' TypeError, from the plugin
+])
+@pytest.mark.parametrize("argv", [["lines"], ["summary", "charles_pilotnet_v1", "--json"]])
+def test_a_plugin_registering_a_bad_line_is_one_line_and_exit_2(fields, words, argv, capsys):
+    from charles_core import plugins
+
+    plugins.register_plugin(_broken_lines_plugin(**fields), name="broken_lines")
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("charles: error: plugin 'broken_lines' registers a bad line") and words in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_verbose_may_come_before_or_after_the_command(capsys):
+    assert _run(capsys, "--verbose", "lines", "--json")[0] == 0
+    assert _run(capsys, "lines", "--json", "--verbose")[0] == 0
+
+
+@pytest.mark.parametrize("argv", [["lines"], ["summary", "charles_pilotnet_v1", "--input-size", "72x96", "--json"]])
+def test_the_terminal_shows_only_the_command_output(argv):
+    # a fresh process: TensorFlow's C++ start-up notices (CUDA, oneDNN, absl) come at its first import
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "GRPC_", "GLOG_"))}
+    result = subprocess.run([sys.executable, "-m", "charles_core.cli", *argv], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    if "--json" in argv:
+        assert json.loads(result.stdout)["input_size"] == [72, 96]
+    else:
+        assert result.stdout.startswith("LINE")
