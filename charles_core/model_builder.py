@@ -22,9 +22,8 @@ def check_input_size(line: LineConfig, spec: BackboneSpec, input_size) -> tuple[
     height, width = frames.check_input_size(input_size, "input size")
     if min(height, width) < spec.min_input_side:
         raise ConfigError(
-            f"input size {height}x{width} is below backbone {spec.name!r}'s minimum side of "
-            f"{spec.min_input_side} pixels (line {line.name}); use --input-size with both sides "
-            f">= {spec.min_input_side}"
+            f"input size {height}x{width} is below the minimum side of {spec.min_input_side} pixels of "
+            f"backbone {spec.name!r} (line {line.name}); use --input-size with both sides >= {spec.min_input_side}"
         )
     return height, width
 
