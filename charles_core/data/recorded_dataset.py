@@ -298,8 +298,9 @@ class RecordedDataset:
         if size != self.count * frame_bytes:
             state = "truncated" if size < self.count * frame_bytes else "longer than the manifest says"
             raise StorageError(
-                f"frames file {self.frames_path} is {state}: {size} bytes, expected "
-                f"{self.count} frames x {frame_bytes} = {self.count * frame_bytes}"
+                f"frames file {self.frames_path} is {state}: {size:,} bytes, expected "
+                f"{self.count:,} frames x {frame_bytes:,} = {self.count * frame_bytes:,}; restore the recording, "
+                "or record it again"
             )
         self.labels, self.has_checksums = self._read_labels()
         if len(self.labels) != self.count:

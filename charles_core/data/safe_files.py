@@ -108,15 +108,20 @@ def read_json_file(path: str, what: str, max_bytes: int = MAX_JSON_BYTES) -> dic
     with os.fdopen(fd, "rb") as f:
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise StorageError(f"{what} {path} is larger than {max_bytes:,} bytes; it is not a charles {what}")
+        raise StorageError(f"{what} {path} is larger than {max_bytes:,} bytes, so it is not a charles {what}; "
+                           "restore or rewrite it")
     try:
         value = json.loads(data.decode("utf-8-sig"))
     except RecursionError:
-        raise StorageError(f"{what} {path} is nested too deeply to be a charles {what}") from None
+        raise StorageError(
+            f"{what} {path} is nested too deeply to be a charles {what}; restore or rewrite it"
+        ) from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise StorageError(f"cannot read {what} {path}: not valid JSON ({error})") from None
+        reason = "a number of thousands of digits" if "integer string conversion" in str(error) else str(error)[:200]
+        raise StorageError(f"cannot read {what} {path}: not valid JSON ({reason}); restore or rewrite it") from None
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        raise StorageError(f"{what} {path} is nested more than {MAX_JSON_DEPTH} levels deep; not a charles {what}")
+        raise StorageError(f"{what} {path} is nested more than {MAX_JSON_DEPTH} levels deep, so it is not a "
+                           f"charles {what}; restore or rewrite it")
     if not isinstance(value, dict):
         raise StorageError(f"{what} {path} must hold a JSON object; got {type(value).__name__}")
     return value

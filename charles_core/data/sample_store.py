@@ -293,10 +293,11 @@ class SampleStore:
     def _open_read_only(self) -> None:
         """Open an existing store without writing; sizes must match the layout exactly."""
         if not os.path.isdir(self.directory):
-            raise StorageError(f"buffer {self.directory} is missing (no such directory)")
+            raise StorageError(f"buffer {self.directory} is missing (no such directory); restore it, or delete "
+                               "the buffer set (training refills a new one)")
         if not os.path.lexists(self.layout_path):
             raise StorageError(f"buffer {self.directory} has no {LAYOUT_FILE}: not a buffer, or one whose creation "
-                               "was cut short")
+                               f"was cut short; restore {LAYOUT_FILE}, or delete the buffer set (training refills it)")
         self._check_layout()
         self._truncated_frames_from = None
         self._frames_fd = open_no_follow(self.frames_path, os.O_RDONLY, "buffer frames file")
@@ -309,7 +310,8 @@ class SampleStore:
                 self.close()
                 raise StorageError(
                     f"{path} holds {have:,} bytes; its layout ({self.capacity:,} slots) needs {size:,}: "
-                    "the buffer is damaged or its layout.json does not belong to it"
+                    "the buffer is damaged or its layout.json does not belong to it; delete the buffer set "
+                    "(training refills it)"
                 )
 
     def _refuse_for_space(self, frames_size: int, fresh: bool) -> None:
