@@ -8,7 +8,6 @@ absl's and XLA's start-up notices are kept off it unless ``--verbose``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -18,32 +17,12 @@ import os
 import sys
 import warnings
 
-from charles_core import plugins
+from charles_core import plugins, terminal
 from charles_core.cli_arguments import input_size, output_file, part_path
 from charles_core.errors import CharlesError
 
 # Libraries whose Python warnings (deprecations, tracing hints) are not the user's business.
 NOISY_MODULES = r"(tensorflow|tf_keras|keras|absl|google|h5py|ml_dtypes|openvino|gymnasium|pygame)(\.|$)"
-
-
-@contextlib.contextmanager
-def silenced_stderr():
-    """Point file descriptor 2 at /dev/null for the block, then restore it.
-
-    TensorFlow's C++ start-up notices (CUDA not found, oneDNN, "All log messages
-    before absl::InitializeLog()") are written before any log level is read,
-    straight to fd 2: only a redirect keeps them off the terminal.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
@@ -59,7 +38,7 @@ class _QuietTensorFlowImport(importlib.abc.MetaPathFinder):
         exec_module = spec.loader.exec_module
 
         def quiet_exec_module(module):
-            with silenced_stderr():
+            with terminal.silenced_stderr():
                 exec_module(module)
 
         spec.loader.exec_module = quiet_exec_module
@@ -70,6 +49,7 @@ def _quiet_tensorflow(verbose: bool = False) -> None:
     """Keep library notices off the terminal (before TensorFlow is imported); ``verbose`` keeps them."""
     if verbose:
         return
+    terminal.QUIET = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ INFO, WARNING and ERROR logs after start-up
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     os.environ.setdefault("GLOG_minloglevel", "3")

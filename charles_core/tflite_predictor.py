@@ -17,6 +17,7 @@ import numpy as np
 
 from charles_core.errors import ConfigError
 from charles_core.inference import batch_of_one, copy_checkpoint_weights
+from charles_core.terminal import native_notices_silenced
 
 
 class TFLitePredictor:
@@ -50,11 +51,11 @@ class TFLitePredictor:
         # The tf.function (not the model) must be the trackable: with the model the
         # converted graph reads unbound variables and predicts NaN.
         converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], forward)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), native_notices_silenced():  # "Created ... XNNPACK delegate" from C++
             # tf.lite.Interpreter announces its move to the ai-edge-litert package; same runtime.
             warnings.filterwarnings("ignore", category=UserWarning, message=".*tf.lite.Interpreter.*")
             interpreter = tf.lite.Interpreter(model_content=converter.convert(), num_threads=self.threads)
-        interpreter.allocate_tensors()
+            interpreter.allocate_tensors()
         # Outputs come out as Identity, Identity_1, ... in the traced structure's flattened order.
         output_names = tf.nest.flatten({name: name for name in concrete.structured_outputs})
         by_tensor_name = {d["name"]: d["index"] for d in interpreter.get_output_details()}
