@@ -13,7 +13,7 @@ from __future__ import annotations
 import attrs
 
 from charles_core.errors import ConfigError
-from charles_core.frames import NATIVE_INPUT_SIZE
+from charles_core.frames import NATIVE_INPUT_SIZE, check_input_size
 
 
 def _int_at_least(minimum):
@@ -25,13 +25,7 @@ def _int_at_least(minimum):
 
 
 def _size(value):
-    try:
-        height, width = (int(v) for v in value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"output_size must be (height, width); got {value!r}") from None
-    if height <= 0 or width <= 0:
-        raise ConfigError(f"output_size must be positive; got {value!r}")
-    return height, width
+    return check_input_size(value, "ScreenCaptureConfig.output_size")
 
 
 @attrs.frozen
