@@ -122,3 +122,39 @@ def test_the_quickstart_line_trains_from_a_recording(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert '"batch": 1' in captured.out.strip().splitlines()[-1]
+
+
+class _Labels:
+    """A recording stand-in: only its labels (what the fill check reads)."""
+
+    path = "REC"
+
+    def __init__(self, throttle, steering):
+        from charles_core.data.labels import split_throttle
+
+        throttle = np.asarray(throttle, np.float32)
+        acceleration, braking = split_throttle(throttle)
+        self.arrays = {"throttle": throttle, "steering": np.asarray(steering, np.float32),
+                       "acceleration": acceleration, "braking": braking}
+
+    def label_arrays(self):
+        return self.arrays
+
+
+def test_balancing_v1_names_a_missing_bin_combination():
+    from charles_core.data.balancing_v1 import BalancerV1, BalancerV1Config
+
+    balancer = BalancerV1(("acceleration", "braking", "steering"), BalancerV1Config(skip_impossible=True))
+    throttle = np.array([-1.0, -0.9, -0.5, -0.1, 0.0, 0.1, 0.5, 0.9, 1.0])  # every pedal bin, one pedal at a time
+    steering = np.array([-1.0, -0.8, -0.4, -0.1, 0.0, 0.1, 0.4, 0.8, 1.0])
+    grid_t, grid_s = np.meshgrid(throttle, steering)
+    check_recording_fills(_Labels(grid_t.ravel(), grid_s.ravel()), balancer, capacity=balancer.set_size)
+    keep = ~((grid_t.ravel() == 1.0) & (grid_s.ravel() == -1.0))  # full gas never with full left lock
+    assert balancer.set_size == 81
+    with pytest.raises(DataError, match=r"1 of 81 bin combinations .* \(acceleration 1\.0, braking 0\.0, "
+                                        r"steering -1\.0\)"):
+        check_recording_fills(_Labels(grid_t.ravel()[keep], grid_s.ravel()[keep]), balancer, capacity=81)
+    with pytest.raises(DataError, match="no steering label falls in bin"):
+        check_recording_fills(_Labels(grid_t.ravel(), np.full(grid_t.size, 0.3)), balancer, capacity=81)
+    with pytest.raises(DataError, match="at most 81 samples"):
+        check_recording_fills(_Labels(grid_t.ravel(), grid_s.ravel()), balancer, capacity=162)
