@@ -52,7 +52,7 @@ import numpy as np
 
 from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.data.labels import OUTPUT_RANGES
-from charles_core.data.safe_files import open_no_follow, refuse_symlinked_dir
+from charles_core.data.safe_files import make_directory, open_no_follow, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.data.sample_store import (
     WHEN_FULL_CHOICES,
@@ -157,7 +157,7 @@ class BufferSet:
                 raise StorageError(f"buffer set {self.directory} is missing (no such directory)")
         else:
             refuse_symlinked_dir(self.directory, "buffer set directory")
-            os.makedirs(self.directory, exist_ok=True)
+            make_directory(self.directory, "buffer set directory")
         self._lock_fd = self._lock()
         try:
             self._check_set_file()

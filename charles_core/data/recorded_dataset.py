@@ -49,7 +49,13 @@ import numpy as np
 
 from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.data.labels import OUTPUT_RANGES, split_throttle
-from charles_core.data.safe_files import open_no_follow, open_regular, read_npy_file, regular_file_size
+from charles_core.data.safe_files import (
+    make_directory,
+    open_no_follow,
+    open_regular,
+    read_npy_file,
+    regular_file_size,
+)
 from charles_core.data.sample import Sample
 from charles_core.data.sample_store import read_format_json
 from charles_core.errors import DataError, StorageError
@@ -102,7 +108,7 @@ class RecordedDatasetWriter:
         if labels_format not in ("npy", "csv"):
             raise DataError(f"labels_format must be 'npy' or 'csv'; got {labels_format!r}")
         self.labels_format = labels_format
-        os.makedirs(self.path, exist_ok=True)
+        make_directory(self.path, "recording directory")
         if os.path.exists(os.path.join(self.path, MANIFEST_FILE)):
             raise StorageError(f"{self.path} already holds a recording ({MANIFEST_FILE}); choose a new directory")
         self._frames = os.fdopen(_create(os.path.join(self.path, "frames.u8"), "frames file"), "wb")

@@ -199,3 +199,15 @@ def refuse_symlinked_dir(path: str, what: str) -> None:
     """Raise StorageError if ``path`` exists as a symlink (writes would land outside the set)."""
     if os.path.islink(path):
         raise StorageError(f"{what} {path} is a symlink; a buffer set's directories must be real directories")
+
+
+def make_directory(path: str, what: str) -> None:
+    """``os.makedirs(path, exist_ok=True)`` with a StorageError naming ``path`` (a file in the way, no permission)."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise StorageError(
+            f"{what} {path} exists and is not a directory; move it away or choose another path"
+        ) from None
+    except OSError as error:
+        raise StorageError(f"cannot create {what} {path}: {error.strerror or error}") from None

@@ -62,7 +62,7 @@ from typing import Iterator, Mapping
 import numpy as np
 
 from charles_core.data.labels import HISTORY_SIGNALS
-from charles_core.data.safe_files import open_no_follow, read_json_file, refuse_symlinked_dir
+from charles_core.data.safe_files import make_directory, open_no_follow, read_json_file, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError, DataError, StorageError
 
@@ -130,7 +130,10 @@ def check_history_shapes(history_shapes) -> dict[str, tuple[int, ...]]:
 def _pwrite_all(fd: int, data, offset: int, path: str) -> None:
     view = memoryview(data).cast("B")
     while view:
-        written = os.pwrite(fd, view, offset)
+        try:
+            written = os.pwrite(fd, view, offset)
+        except OSError as error:  # ENOSPC on a sparse file, EIO: one line naming the file
+            raise StorageError(f"could not write to {path} at byte {offset}: {error.strerror or error}") from None
         if written <= 0:
             raise StorageError(f"could not write to {path} at byte {offset}")
         view, offset = view[written:], offset + written
@@ -151,11 +154,16 @@ def _atomic_write_json(path: str, data: dict) -> None:
     tmp = path + ".tmp"
     # O_NOFOLLOW: a planted symlink at the temp name must not redirect the write
     fd = open_no_follow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "temporary file")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise StorageError(f"could not write {path}: {error.strerror or error}") from None
 
 
 def read_format_json(path: str, fmt: str, version: int, what: str) -> dict:
@@ -233,7 +241,7 @@ class SampleStore:
         if self.read_only:
             self._open_read_only()
         else:
-            os.makedirs(self.directory, exist_ok=True)
+            make_directory(self.directory, "buffer directory")
             if os.path.exists(self.layout_path):
                 self._check_layout()
                 self._open_files(preallocate=False)
@@ -293,7 +301,8 @@ class SampleStore:
     def _open_read_only(self) -> None:
         """Open an existing store without writing; sizes must match the layout exactly."""
         if not os.path.isdir(self.directory):
-            raise StorageError(f"buffer {self.directory} is missing (no such directory); restore it, or delete "
+            state = "is not a directory" if os.path.lexists(self.directory) else "is missing (no such directory)"
+            raise StorageError(f"buffer {self.directory} {state}; restore it, or delete "
                                "the buffer set (training refills a new one)")
         if not os.path.lexists(self.layout_path):
             raise StorageError(f"buffer {self.directory} has no {LAYOUT_FILE}: not a buffer, or one whose creation "

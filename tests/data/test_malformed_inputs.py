@@ -203,6 +203,8 @@ CASES = [
      None, ["buffers.json", "history"]),
     ("set-capacity-string", BUF, lambda r, d: edit_json(d / "buffers.json", capacity="many"), False, None,
      ["buffers.json", "capacity"]),
+    ("set-store-is-a-file", BUF, lambda r, d: (shutil.rmtree(d / "steering"), (d / "steering").write_text("x")),
+     True, None, ["steering", "not a directory"]),
     ("set-store-layout-fifo", BUF, lambda r, d: fifo(d / "steering" / "layout.json"), False, None,
      ["layout.json", "FIFO"]),
 ]
@@ -340,6 +342,14 @@ def test_a_csv_with_a_byte_order_mark_is_read(tmp_path):
     (data / "labels.csv").write_bytes(b"\xef\xbb\xbf" + (data / "labels.csv").read_bytes())
     dataset = RecordedDataset(data, verify_frames=True)
     assert [check_sample_matches(s) for s in dataset] == list(range(20))
+
+
+def test_a_file_in_the_way_of_a_writer_is_one_line(tmp_path):
+    (tmp_path / "rec").write_text("x")
+    with pytest.raises(StorageError, match="exists and is not a directory"):
+        RecordedDatasetWriter(tmp_path / "rec", SHAPE[:2])
+    with pytest.raises(StorageError, match="exists and is not a directory"):
+        BufferSet(tmp_path / "rec", OUTPUTS, SHAPE[:2], capacity=CAPACITY)
 
 
 def test_writers_refuse_symlinks(tmp_path):
