@@ -58,6 +58,9 @@ class QuickstartConfig:
         perturb_min_steps: shortest perturbation (0: always ``perturb_steps``).
         perturb_steering: largest steering offset.
         perturb_min_steering: smallest steering offset magnitude.
+        takeover_distance: beyond this distance from the centre line the NPC
+            takes the wheel back from a perturbation or a DAgger pilot
+            (``CollectorConfig.takeover_distance``); ``None``: never.
         npc_max_speed: the NPC's top speed. It drives a little below its fastest
             (65 instead of 100 world units/s: about 913 instead of 924 mean reward on
             seeds 0-4), which a clone trained for minutes follows far better.
@@ -86,6 +89,7 @@ class QuickstartConfig:
     perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
+    takeover_distance: float | None = attrs.field(default=None, validator=_positive)
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
     prefetch_nice: int = attrs.field(default=19, validator=attrs.validators.and_(
         attrs.validators.ge(0), attrs.validators.le(19)))
@@ -148,7 +152,7 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         seeds=config.train_seeds, mirror=True, seed=config.seed,
         perturb_probability=config.perturb_probability, perturb_steps=config.perturb_steps,
         perturb_min_steps=config.perturb_min_steps, perturb_steering=config.perturb_steering,
-        perturb_min_steering=config.perturb_min_steering)
+        perturb_min_steering=config.perturb_min_steering, takeover_distance=config.takeover_distance)
     sessions = [CarRacingSession(seed=config.train_seeds[0], action_repeat=2) for _ in range(8)]
     collector = Collector(sessions, ExpertDriver(max_speed=config.npc_max_speed), line, config.input_size,
                           balancer, buffers, collector_config)

@@ -50,6 +50,13 @@ class CollectorConfig:
             uniformly in ``perturb_min_steering..perturb_steering`` with a random
             sign. With 0 (the default) small offsets the NPC cancels at once are
             as common as the large ones that take the car to the road's edge.
+        takeover_distance: on simulator sessions (with ``track_points``), the
+            distance from the centre line (world units; the road's half width is
+            6.7) beyond which a perturbation ends and a pilot's car is driven by
+            the NPC, until it is back within half that distance. Far out the
+            road leaves the frame and the NPC's answer, steered by the track
+            geometry, cannot be learnt from pixels; near the edge it can.
+            ``None`` (the default): no takeover.
         seed: seed of the perturbations.
     """
 
@@ -60,6 +67,8 @@ class CollectorConfig:
     perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
+    takeover_distance: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0)))
     seed: int = 0
 
     def __attrs_post_init__(self):
@@ -98,6 +107,7 @@ class _Car:
         self.frames = collections.deque(maxlen=max(1, frames))
         self.perturbation = (0, 0.0)  # (steps left, steering offset)
         self.pilot = None  # a policy that drives this car instead of the NPC (the NPC still labels)
+        self.takeover = False  # the NPC drives back to the road (see CollectorConfig.takeover_distance)
         self.history = history  # a LineHistory for history lines, else None
 
 
@@ -165,6 +175,7 @@ class Collector:
         self._next_seed += 1
         self.episodes += 1
         car.frames.clear()
+        car.takeover, car.perturbation = False, (0, 0.0)
         if car.pilot is not None and hasattr(car.pilot, "reset"):
             car.pilot.reset()
         if car.history is not None:
@@ -177,7 +188,21 @@ class Collector:
             car.frames.appendleft(car.frames[0])
         return frame if len(car.frames) == 1 else np.concatenate(list(car.frames), axis=0)
 
+    def _update_takeover(self, car: _Car) -> None:
+        limit = self.config.takeover_distance
+        session = car.session
+        if limit is None or not hasattr(session, "track_points"):
+            return
+        centre = session.track_points[session.track_index]
+        off_centre = float(np.hypot(centre[0] - session.position[0], centre[1] - session.position[1]))
+        if off_centre > limit:
+            car.takeover, car.perturbation = True, (0, 0.0)
+        elif car.takeover and off_centre < limit / 2:
+            car.takeover = False
+
     def _executed(self, car: _Car, controls: dict) -> dict:
+        if car.takeover:
+            return controls
         left, offset = car.perturbation
         config = self.config
         if left == 0 and self.rng.random() < config.perturb_probability:
@@ -203,7 +228,12 @@ class Collector:
         past = sample_history(car.history) if car.history is not None else None  # read before the step
         sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
                         speed=speed, purpose=purpose, history=past)
-        executed = car.pilot(session) if car.pilot is not None else self._executed(car, controls)
+        self._update_takeover(car)
+        if car.pilot is not None:
+            piloted = car.pilot(session)  # called even when the NPC takes over: the pilot's frames stay current
+            executed = controls if car.takeover else piloted
+        else:
+            executed = self._executed(car, controls)
         session.apply(executed)
         if car.history is not None:  # written after it, as the player does
             car.history.push({**executed, "speed": speed, "purpose": purpose})

@@ -96,6 +96,7 @@ class _Perturbed:
 
         class Car:
             perturbation = (0, 0.0)
+            takeover = False
 
         self.car = Car()
 
@@ -135,3 +136,26 @@ def test_a_minimum_above_its_maximum_is_a_config_error(options):
 
     with pytest.raises(ConfigError, match="must not exceed"):
         CollectorConfig(**options)
+
+
+def test_far_off_the_road_the_npc_takes_over_from_a_perturbation_until_the_car_is_back():
+    perturbed = _Perturbed(CollectorConfig(perturb_probability=1.0, perturb_steps=50, perturb_min_steering=0.5,
+                                           takeover_distance=8.0))
+
+    class Session:
+        track_points = np.array([[0.0, 0.0], [0.0, 10.0]])
+        track_index = 0
+        position = (2.0, 0.0)
+
+    perturbed.car.session = Session()
+    collector, car, npc = perturbed.collector, perturbed.car, {"steering": 0.0, "throttle": 0.5}
+
+    def executed(off_centre):
+        Session.position = (off_centre, 0.0)
+        collector._update_takeover(car)
+        return collector._executed(car, npc)["steering"]
+
+    assert executed(2.0) != 0.0  # near the road: perturbed
+    assert executed(9.0) == 0.0 and car.takeover  # far out: the NPC's own controls
+    assert executed(5.0) == 0.0  # still beyond half the distance: the NPC keeps driving
+    assert executed(3.0) != 0.0 and not car.takeover  # back near the centre: perturbations again
