@@ -80,7 +80,7 @@ def _remove_if_useless(run_dir) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _check_before_allocating(line, input_size, args) -> None:
+def _check_before_allocating(line, input_size, args, dataset=None) -> None:
     """What would fail after the run directory and buffers exist, checked before: input size against the
     backbone, the --source files, the disk space the buffers reserve."""
     import os
@@ -99,6 +99,10 @@ def _check_before_allocating(line, input_size, args) -> None:
         raise ConfigError(f"--batch-per-buffer {line.batch_per_buffer} is more than a buffer holds (--capacity "
                           f"{line.buffer_capacity}): raise --capacity or lower --batch-per-buffer")
     balancer = make_balancer(line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
+    if dataset is not None:  # a recording that can never fill these bins is refused before buffers exist
+        from charles_core.training.dataset_feeder import check_recording_fills
+
+        check_recording_fills(dataset, balancer, line.buffer_capacity)
     need = buffer_bytes(line, input_size, balancer, args.capacity) / 2**30
     free = _free_gib(args.run_root)
     if need > free:
@@ -155,7 +159,7 @@ def _train(args, started: list):
         line = attrs.evolve(line, **{k: v for k, v in (("buffer_capacity", args.capacity),
                                                          ("batch_per_buffer", args.batch_per_buffer)) if v})
         input_size = args.input_size or line.input_size
-        _check_before_allocating(line, input_size, args)
+        _check_before_allocating(line, input_size, args, dataset)
         run_dir = default_run_dir(args.run_root, line.name)
         started.append(run_dir)
         print(f"run directory: {run_dir}")

@@ -158,3 +158,16 @@ def test_balancing_v1_names_a_missing_bin_combination():
         check_recording_fills(_Labels(grid_t.ravel(), np.full(grid_t.size, 0.3)), balancer, capacity=81)
     with pytest.raises(DataError, match="at most 81 samples"):
         check_recording_fills(_Labels(grid_t.ravel(), grid_s.ravel()), balancer, capacity=162)
+
+
+def test_charles_train_refuses_an_unfillable_recording_before_making_anything(tmp_path, capsys):
+    write_recording(tmp_path / "rec", steering=np.full(40, 0.25), throttle=np.full(40, 0.5))
+    (tmp_path / "runs").mkdir()
+    code = cli.main(["train", "charles_pilotnet_v1", "--data", str(tmp_path / "rec"), "--input-size", "61x64",
+                     "--capacity", "21", "--batch-per-buffer", "2", "--no-progress",
+                     "--run-root", str(tmp_path / "runs")])
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "never fill" in err[0] and "--bins coarse" in err[0]
+    assert "run directory" not in captured.out  # refused before the run directory and buffers were made
+    assert list((tmp_path / "runs").iterdir()) == []
