@@ -77,7 +77,7 @@ LABELS_DTYPE = np.dtype(
 )
 _REQUIRED = ("timestamp", "throttle", "steering", "speed", "purpose")
 MAX_FRAME_SIDE = 65_535  # pixels per side; far above any capture
-MAX_FRAMES = 100_000_000  # frames in one recording: 38 days at 30 Hz; bounds the labels read into memory
+MAX_FRAMES = 10_000_000  # frames in one recording: 92 hours at 30 Hz; bounds the labels in memory (360 MB)
 MAX_CSV_LINE_BYTES = 4096  # a labels line is about 150 bytes
 
 
@@ -334,8 +334,10 @@ class RecordedDataset:
             value = manifest.get(key)
             low, high = (0, MAX_FRAMES) if key == "count" else (1, MAX_FRAME_SIDE)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                fix = "split the recording into smaller ones" if key == "count" and isinstance(value, int) \
+                    and value > high else "fix the manifest"
                 raise StorageError(f"{self.manifest_path}: {key} must be an integer in [{low:,}, {high:,}]; "
-                                   f"got {str(value)[:40]}")
+                                   f"got {str(value)[:40]}; {fix}")
         for key in ("frames_file", "labels_file"):
             value = manifest.get(key)
             if not isinstance(value, str) or os.path.basename(value) != value or not value:
