@@ -18,6 +18,7 @@ Rows marked ``write`` also check that opening the damaged set for *writing*
 import hashlib
 import json
 import os
+import pathlib
 import shutil
 import signal
 
@@ -410,3 +411,22 @@ def test_a_bad_plot_path_is_refused_before_reading(tmp_path, capsys, plot, words
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0]
     assert snapshot(tmp_path) == before
+
+
+def test_docs_errors_md_shows_the_real_messages(tmp_path, capsys):
+    """Every row of the table above appears, word for word, in docs/errors.md."""
+    docs = (pathlib.Path(__file__).parents[2] / "docs" / "errors.md").read_text()
+    missing = []
+    for name, kind, damage, _, _, _ in CASES + CSV_CASES:
+        root = tmp_path / name
+        data = root / "data"
+        if kind == REC:
+            make_recording(data, labels_format="csv" if name.startswith("csv") else "npy")
+        else:
+            make_buffers(data)
+        damage(root, data)
+        assert cli.main(["data", "check", str(data)]) == 2
+        message = capsys.readouterr().err.strip().replace(f"{data}/", "REC/" if kind == REC else "SET/")
+        if f"`{message}`" not in docs:
+            missing.append(f"{name}: {message}")
+    assert not missing, "docs/errors.md lacks:\n" + "\n".join(missing)
