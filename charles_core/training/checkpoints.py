@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 import attrs
@@ -173,17 +175,31 @@ def latest_checkpoint(directory, line_id: str | None = None) -> Path | None:
     return found[-1][1] if found else None
 
 
-def remove_partial_files(directory) -> list[Path]:
+def remove_partial_files(directory, min_age_s: float = 30.0) -> list[Path]:
     """Delete the ``.partial-*.keras`` files a killed trainer left in ``directory``; returns them.
 
-    Only call it while no trainer writes to ``directory`` (the run is being resumed).
+    A file changed in the last ``min_age_s`` seconds is kept: it may be a
+    checkpoint another trainer is writing right now (a second trainer on the
+    same run is then refused by the buffers' lock, and must not break the
+    first one's save). A kept file is hidden and removed at the next resume.
+
+    Args:
+        directory: a run's ``checkpoints/`` directory.
+        min_age_s: leave files younger than this.
     """
     directory = Path(directory)
     removed = []
     if directory.is_dir():
+        now = time.time()
         for path in directory.iterdir():
-            if path.name.startswith(PARTIAL_PREFIX) and path.name.endswith(MODEL_SUFFIX) and not path.is_dir():
-                path.unlink()
+            if not (path.name.startswith(PARTIAL_PREFIX) and path.name.endswith(MODEL_SUFFIX)):
+                continue
+            try:
+                info = path.lstat()
+            except FileNotFoundError:  # renamed into place meanwhile
+                continue
+            if not stat.S_ISDIR(info.st_mode) and now - info.st_mtime >= min_age_s:
+                path.unlink(missing_ok=True)
                 removed.append(path)
     return sorted(removed)
 

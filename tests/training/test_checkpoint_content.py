@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import time
 import zipfile
 
 import attrs
@@ -192,9 +193,12 @@ def test_partial_files_and_run_directories(tmp_path):
     stale = [checkpoints / ".partial-abc.keras", checkpoints / ".partial-def.keras"]
     for path in stale:
         path.write_bytes(b"half")
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    (checkpoints / ".partial-now.keras").write_bytes(b"being written")  # maybe another trainer's
     (checkpoints / "keep.txt").write_text("x")
     assert remove_partial_files(checkpoints) == stale
-    assert [p.name for p in checkpoints.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in checkpoints.iterdir()) == [".partial-now.keras", "keep.txt"]
+    assert remove_partial_files(checkpoints, min_age_s=0) == [checkpoints / ".partial-now.keras"]
     assert remove_partial_files(tmp_path / "nowhere") == []
     assert run_dir_of_checkpoint(checkpoints / f"{LINE}-batch1.keras") == tmp_path / "run"
     assert run_dir_of_checkpoint(tmp_path / f"{LINE}-batch1.keras") is None

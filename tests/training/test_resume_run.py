@@ -1,7 +1,9 @@
 """`charles train --resume` continues the run: same directory, its buffers reopened, stale partial files gone."""
 
 import json
+import os
 import re
+import time
 
 import numpy as np
 import pytest
@@ -40,6 +42,7 @@ def test_resume_reuses_the_run_directory_and_its_buffers(tmp_path, capsys):
     checkpoints = run_dir / "checkpoints"
     partial = checkpoints / ".partial-killed.keras"
     partial.write_bytes(b"half a checkpoint")
+    os.utime(partial, (time.time() - 60, time.time() - 60))  # from the killed run, not one being written
     # neither the line nor --capacity named: both come from the checkpoint
     out, second = _run(capsys, ["train", "--resume", first["checkpoint"], "--batches", "2", *common])
     found = re.search(r"reopened .*buffers: (\d+) samples found", out)
