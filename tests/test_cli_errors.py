@@ -148,3 +148,13 @@ def test_a_run_root_that_is_a_file_is_a_storage_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="not a directory"):
         default_run_dir(tmp_path / "file", LINE)
+
+
+def test_every_row_is_in_docs_errors_md():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
+    table = text[text.index("### CLI arguments"):]
+    missing = [ident for ident, argv, _ in CASES
+               if "`charles " + " ".join(a if a and " " not in a else repr(a) for a in argv) + "`" not in table]
+    assert not missing, f"docs/errors.md's CLI table lacks {missing}"
