@@ -294,7 +294,10 @@ def check_request(
 
 def _check_model(path, model, line: LineConfig, info: CheckpointInfo | None) -> None:
     """The model inside against the config it should have been built from."""
-    outputs, expected = sorted(model.output_names), sorted(line.output_names)
+    expected = list(line.output_names)
+    if line.history is not None and line.history.has_auxiliary_outputs:  # aux_<output> heads too (0008 v4)
+        expected += [f"aux_{name}" for name in line.output_names]
+    outputs, expected = sorted(model.output_names), sorted(expected)
     if info is not None:
         size = model_frame_size(model)
         problems = []

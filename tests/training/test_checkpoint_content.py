@@ -240,3 +240,14 @@ def test_a_line_that_is_not_registered_loads_from_its_checkpoint(tmp_path):
     path = save_checkpoint(model, tmp_path, line.name, 2)
     loaded = load_line_model(path, "my_own_line_v3")
     assert loaded.charles_line == line and checkpoint_line(path) == "my_own_line_v3"
+
+
+def test_a_line_with_auxiliary_outputs_round_trips(tmp_path):
+    line = get_line("model_0008_irv2_data_td_v4", backbone="pilotnet")
+    assert line.history.has_auxiliary_outputs
+    model = create_model(line, input_size=SIZE, load_sources=False)
+    path = save_checkpoint(model, tmp_path, line.name, 1)
+    assert load_line_model(path).charles_line == line
+    old = tmp_path / f"{line.name}-batch1.keras"
+    model.save(old)
+    assert load_line_model(old, backbone="pilotnet").charles_line == line
