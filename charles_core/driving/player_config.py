@@ -10,19 +10,13 @@ config = PlayerConfig(rate_hz=30.0, control_mode="inline", status_hz=4.0)
 
 from __future__ import annotations
 
-import math
-
 import attrs
 
 from charles_core.errors import ConfigError
+from charles_core.validators import non_negative as _non_negative
 from charles_core.validators import positive as _positive
 
 CONTROL_MODES = ("inline", "thread")
-
-
-def _non_negative(instance, attribute, value):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value) or value < 0:
-        raise ConfigError(f"PlayerConfig.{attribute.name} must be a number >= 0; got {value!r}")
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from charles_core.errors import ConfigError
+from charles_core.validators import non_negative as _non_negative
 from charles_core.validators import optional_positive as _positive
 
 
@@ -24,11 +25,6 @@ def _optional_int(value):
     if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
         raise ConfigError(f"expected an integer or None; got {value!r}")
     return int(value)
-
-
-def _non_negative(instance, attribute, value):
-    if value < 0:
-        raise ConfigError(f"{attribute.name} must be >= 0; got {value!r}")
 
 
 def _fraction(instance, attribute, value):

@@ -5,12 +5,8 @@ from __future__ import annotations
 import attrs
 
 from charles_core.errors import ConfigError
+from charles_core.validators import non_negative as _non_negative
 from charles_core.validators import positive as _positive
-
-
-def _non_negative(instance, attribute, value):
-    if not value >= 0:
-        raise ConfigError(f"ExpertDriverConfig.{attribute.name} must be >= 0; got {value!r}")
 
 
 def _below_wheel_lock(instance, attribute, value):
