@@ -89,8 +89,9 @@ def seeds(text: str) -> tuple[int, ...]:
     """Comma-separated seeds, at least one (``0,1,2``)."""
     parts = [part.strip() for part in str(text).split(",")]
     if not any(parts):
-        raise argparse.ArgumentTypeError(f"must be comma-separated integer seeds, at least one (e.g. 0,1,2); "
-                                         f"got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be comma-separated integer seeds, at least one (e.g. 0,1,2); got {text!r}"
+        )
     values = []
     for part in parts:
         if not part:
@@ -98,8 +99,9 @@ def seeds(text: str) -> tuple[int, ...]:
         try:
             values.append(seed(part))
         except argparse.ArgumentTypeError:
-            raise argparse.ArgumentTypeError(f"must be comma-separated integers from 0 to {MAX_SEED}; "
-                                             f"got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"must be comma-separated integers from 0 to {MAX_SEED}; got {text!r}"
+            ) from None
     return tuple(values)
 
 

@@ -88,8 +88,9 @@ def one_of(choices):
 
     def check(instance, attribute, value) -> None:
         if value not in choices:
-            raise ConfigError(f"{_where(instance, attribute)} must be one of {', '.join(map(repr, choices))}; "
-                              f"got {value!r}")
+            raise ConfigError(
+                f"{_where(instance, attribute)} must be one of {', '.join(map(repr, choices))}; got {value!r}"
+            )
 
     return check
 
@@ -100,8 +101,9 @@ def instance_of(kind):
     def check(instance, attribute, value) -> None:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             names = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
-            raise ConfigError(f"{_where(instance, attribute)} must be of type {names}; got {type(value).__name__} "
-                              f"{value!r}")
+            raise ConfigError(
+                f"{_where(instance, attribute)} must be of type {names}; got {type(value).__name__} {value!r}"
+            )
 
     return check
 

@@ -25,8 +25,7 @@ CASES = [
     ("train-capacity-0", ["train", LINE, "--capacity", "0"], "--capacity: must be a positive integer"),
     ("train-capacity-negative", ["train", LINE, "--capacity", "-1"], "--capacity: must be a positive integer"),
     ("train-capacity-text", ["train", LINE, "--capacity", "lots"], "--capacity: must be a positive integer"),
-    ("train-capacity-over-disk", ["train", LINE, "--capacity", "1000000000", "--batch-per-buffer", "1"],
-     "GiB free"),
+    ("train-capacity-over-disk", ["train", LINE, "--capacity", "1000000000", "--batch-per-buffer", "1"], "GiB free"),
     ("train-batch-over-capacity", ["train", LINE, "--capacity", "20"], "more than a buffer holds"),
     ("train-checkpoint-every-0", ["train", LINE, "--checkpoint-every", "0"], "--checkpoint-every: must be a positive"),
     ("train-batch-per-buffer-0", ["train", LINE, "--batch-per-buffer", "0"], "--batch-per-buffer: must be a positive"),
@@ -79,8 +78,11 @@ CASES = [
 
 
 def _snapshot(root) -> dict:
-    return {os.path.join(d, f): os.stat(os.path.join(d, f)).st_size
-            for d, dirs, files in os.walk(root) for f in files + dirs}
+    return {
+        os.path.join(d, f): os.stat(os.path.join(d, f)).st_size
+        for d, dirs, files in os.walk(root)
+        for f in files + dirs
+    }
 
 
 def run_cli(argv, capsys) -> tuple[int, str, str]:
@@ -154,7 +156,10 @@ def test_every_row_is_in_docs_errors_md():
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
-    table = text[text.index("### CLI arguments"):]
-    missing = [ident for ident, argv, _ in CASES
-               if "`charles " + " ".join(a if a and " " not in a else repr(a) for a in argv) + "`" not in table]
+    table = text[text.index("### CLI arguments") :]
+    missing = [
+        ident
+        for ident, argv, _ in CASES
+        if "`charles " + " ".join(a if a and " " not in a else repr(a) for a in argv) + "`" not in table
+    ]
     assert not missing, f"docs/errors.md's CLI table lacks {missing}"

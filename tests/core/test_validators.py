@@ -5,8 +5,16 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
-from charles_core.validators import (instance_of, integer_at_least, integer_between, non_negative, one_of,
-                                     optional_positive, positive, positive_ints)
+from charles_core.validators import (
+    instance_of,
+    integer_at_least,
+    integer_between,
+    non_negative,
+    one_of,
+    optional_positive,
+    positive,
+    positive_ints,
+)
 
 
 @attrs.frozen
@@ -21,23 +29,26 @@ class Settings:
     name: str = attrs.field(default="x", validator=instance_of(str))
 
 
-@pytest.mark.parametrize("changes, words", [
-    (dict(rate=0), "Settings.rate must be a positive number; got 0"),
-    (dict(rate=-1.5), "Settings.rate must be a positive number"),
-    (dict(rate=math.nan), "Settings.rate"),
-    (dict(rate=math.inf), "Settings.rate"),
-    (dict(rate=True), "Settings.rate"),
-    (dict(rate="1"), "Settings.rate"),
-    (dict(limit=0), "Settings.limit must be a positive number"),
-    (dict(offset=-0.1), "Settings.offset must be a number >= 0"),
-    (dict(widths=(4, 0)), "Settings.widths must hold positive integers"),
-    (dict(widths=(4.5,)), "Settings.widths must hold positive integers"),
-    (dict(steps=0), "Settings.steps must be an integer >= 1"),
-    (dict(steps=1.0), "Settings.steps must be an integer >= 1"),
-    (dict(nice=20), "Settings.nice must be an integer from 0 to 19"),
-    (dict(mode="c"), "Settings.mode must be one of 'a', 'b'; got 'c'"),
-    (dict(name=3), "Settings.name must be of type str; got int 3"),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        (dict(rate=0), "Settings.rate must be a positive number; got 0"),
+        (dict(rate=-1.5), "Settings.rate must be a positive number"),
+        (dict(rate=math.nan), "Settings.rate"),
+        (dict(rate=math.inf), "Settings.rate"),
+        (dict(rate=True), "Settings.rate"),
+        (dict(rate="1"), "Settings.rate"),
+        (dict(limit=0), "Settings.limit must be a positive number"),
+        (dict(offset=-0.1), "Settings.offset must be a number >= 0"),
+        (dict(widths=(4, 0)), "Settings.widths must hold positive integers"),
+        (dict(widths=(4.5,)), "Settings.widths must hold positive integers"),
+        (dict(steps=0), "Settings.steps must be an integer >= 1"),
+        (dict(steps=1.0), "Settings.steps must be an integer >= 1"),
+        (dict(nice=20), "Settings.nice must be an integer from 0 to 19"),
+        (dict(mode="c"), "Settings.mode must be one of 'a', 'b'; got 'c'"),
+        (dict(name=3), "Settings.name must be of type str; got int 3"),
+    ],
+)
 def test_a_bad_value_is_a_config_error_naming_class_and_field(changes, words):
     with pytest.raises(ConfigError, match="^" + words.replace("(", r"\(").replace(")", r"\)")):
         Settings(**changes)
