@@ -42,6 +42,8 @@ def _seeds(args) -> tuple[int, ...]:
 
     if args.seeds is not None:
         return check_evaluation_seeds(parse_seeds(args.seeds))
+    if args.tracks is not None and args.tracks <= 0:
+        raise ConfigError(f"--tracks must be a positive integer (the number of evaluation tracks); got {args.tracks}")
     return evaluation_seeds(DEFAULT_TRACKS if args.tracks is None else args.tracks)
 
 
@@ -62,6 +64,8 @@ def cmd_eval(args):
         raise ConfigError(f"--action-repeat must be positive; got {args.action_repeat}")
     if args.npc_speed <= 0:
         raise ConfigError(f"--npc-speed must be positive (world units/s); got {args.npc_speed}")
+    if args.resamples < 100:
+        raise ConfigError(f"--resamples must be at least 100 (10,000 keeps the bounds stable); got {args.resamples}")
     bootstrap = Bootstrap(resamples=args.resamples)
     checkpoint = Path(args.checkpoint)
     line_id = checkpoint_line(checkpoint)

@@ -57,7 +57,8 @@ def test_charles_eval_table_without_npc_or_baseline(checkpoint, tmp_path, capsys
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["--tracks", "0"], "positive integer"),
+    (["--tracks", "0"], "--tracks must be a positive integer"),
+    (["--resamples", "5"], "--resamples must be at least 100"),
     (["--seeds", "100000-100002"], "training tracks"),
     (["--seeds", "5-3"], "runs backwards"),
     (["--seeds", "a,b"], "comma-separated"),
