@@ -19,7 +19,7 @@ import warnings
 
 from charles_core import plugins, terminal
 from charles_core.cli_arguments import input_size, output_file, part_path
-from charles_core.errors import CharlesError
+from charles_core.errors import CharlesError, RegistryError
 
 # Libraries whose Python warnings (deprecations, tracing hints) are not the user's business.
 NOISY_MODULES = r"(tensorflow|tf_keras|keras|absl|google|h5py|ml_dtypes|openvino|gymnasium|pygame)(\.|$)"
@@ -93,6 +93,10 @@ def _describe_backbone(spec):
     return {"description": spec.description, "min_input_side": spec.min_input_side,
             "feature_channels": spec.feature_channels, "last_conv_layer": spec.last_conv_layer,
             "preprocessing": spec.preprocessing, "pooling": spec.pooling}
+
+
+def _describe_runtime(spec):
+    return {"description": spec.description, "available": bool(spec.available())}
 
 
 def _describe_initializer(spec):
@@ -206,19 +210,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("file", type=output_file, help="output PNG path")
     sub.set_defaults(func=cmd_plot)
 
-    for module_name, function_name in EXTRA_COMMANDS:
-        getattr(importlib.import_module(module_name), function_name)(commands)
+    sub = commands.add_parser("environments", help="list registered driving environments and their plugins")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(func=_cmd_registry(plugins.environments, lambda spec: {"description": spec.description}))
+
+    sub = commands.add_parser("runtimes", help="list registered inference runtimes and whether they run here")
+    sub.add_argument("--json", action="store_true")
+    sub.set_defaults(func=_cmd_registry(plugins.runtimes, _describe_runtime))
+
+    owners = {name: "charles_core" for name in commands.choices}
+    # the built-in families first, so a plugin's clashing command is the one named
+    for name, spec, plugin in sorted(plugins.commands.items(), key=lambda item: (item[2] != "charles_core.cli_plugin",
+                                                                                   item[0])):
+        before = set(commands.choices)
+        try:
+            spec.factory(commands)
+        except argparse.ArgumentError as error:
+            taken = ", ".join(f"{command!r} ({owner})" for command, owner in sorted(owners.items())
+                              if command in str(error))
+            raise RegistryError(f"plugin {plugin!r} (command family {name!r}) adds a command that already exists: "
+                                f"{taken or error}; uninstall or block one of them") from None
+        owners.update({command: plugin for command in set(commands.choices) - before})
     return parser
-
-
-# (module, function) pairs adding their own sub-commands to the subparsers.
-EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("charles_core.data.cli", "add_data_commands"),
-    ("charles_core.training.cli", "add_training_commands"),
-    ("charles_core.driving.cli", "add_driving_commands"),
-    ("charles_core.benchmarks.cli", "add_bench_commands"),
-    ("charles_core.evaluation.cli", "add_eval_commands"),
-)
 
 
 def main(argv=None) -> int:
@@ -227,7 +240,11 @@ def main(argv=None) -> int:
     verbose = "--verbose" in argv[: argv.index("--")] if "--" in argv else "--verbose" in argv
     argv = [a for a in argv if a != "--verbose"] if verbose else argv
     _quiet_tensorflow(verbose)  # before any plugin imports TensorFlow
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except CharlesError as error:  # a plugin's command or config that cannot work
+        print(f"charles: error: {error}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         result = args.func(args)

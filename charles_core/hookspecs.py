@@ -103,3 +103,16 @@ def charles_register_balancers(register):
     ``factory(outputs, **options)`` returns a balancer that sorts incoming
     samples into one balanced stream per buffer.
     """
+
+
+@hookspec
+def charles_register_commands(register):
+    """Register ``charles`` sub-commands: ``register(ComponentSpec(name, factory))``.
+
+    ``factory(commands)`` receives argparse's sub-parsers object and adds one
+    or more sub-commands to it (``commands.add_parser(...)``, with
+    ``set_defaults(func=...)``; ``func(args)`` returns the exit code and
+    raises a ``CharlesError`` for a one-line error, exit code 2). The built-in
+    command families register through this hook too.
+    """
+

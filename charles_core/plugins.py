@@ -30,6 +30,7 @@ DEFAULT_PLUGINS = (
     "charles_core.driving.plugin",
     "charles_core.sim.plugin",
     "charles_core.runtimes.plugin",
+    "charles_core.cli_plugin",
 )
 
 _pm: pluggy.PluginManager | None = None
@@ -75,9 +76,10 @@ controllers = Registry("controller", "charles_register_controllers", get_plugin_
 game_links = Registry("game link", "charles_register_game_links", get_plugin_manager)
 balancers = Registry("balancer", "charles_register_balancers", get_plugin_manager)
 runtimes = Registry("runtime", "charles_register_runtimes", get_plugin_manager)
+commands = Registry("command", "charles_register_commands", get_plugin_manager)
 
 REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers,
-              runtimes)
+              runtimes, commands)
 
 
 def register_plugin(plugin, name: str | None = None) -> None:

@@ -33,7 +33,8 @@ def cmd_drive(args):
         if args.source == "sim":
             result = drive_simulator(model, args.seeds, rate_hz=args.rate_hz, max_steps=args.max_steps,
                                      unstuck=args.unstuck, watch=args.watch, runtime=args.runtime,
-                                     status=(lambda status: None) if args.json else None, on_frame=on_frame)
+                                     status=(lambda status: None) if args.json else None, on_frame=on_frame,
+                                     environment=args.environment)
         else:
             link_options = None
             if args.link == "socket":
@@ -86,6 +87,8 @@ def add_driving_commands(commands) -> None:
     sub.add_argument("--checkpoint", type=arg.existing_file, required=True,
                      help="a .keras checkpoint written by the trainer")
     sub.add_argument("--source", default="sim", help="frame source: sim, screen, or a plugin's (default sim)")
+    sub.add_argument("--environment", default="car_racing",
+                     help="with --source sim: the environment to drive (`charles environments`; default car_racing)")
     sub.add_argument("--controller", default="sim", help="controller: sim, gamepad, or a plugin's (default sim)")
     sub.add_argument("--seeds", type=arg.seeds, default=(0,), help="simulator: track seeds to evaluate on")
     sub.add_argument("--json", action="store_true", help="simulator: print the evaluation as JSON")

@@ -136,7 +136,7 @@ class _EpisodeController:
 
 def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
                     unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "auto",
-                    on_frame=None) -> dict:
+                    on_frame=None, environment: str = "car_racing") -> dict:
     """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
 
     Args:
@@ -151,13 +151,14 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
         runtime: ``"auto"``, ``"tflite"`` or ``"keras"`` (see ``LinePredictor``).
         on_frame: the player's ``on_frame`` hook: called with each frame it
             predicted on (e.g. ``ConvcamWindow.submit``).
+        environment: the registered environment to drive (``charles environments``).
     """
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
     from charles_core.driving.unstuck import UnstuckDetector
     from charles_core.line_predictor import LinePredictor
-    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.environments import open_environment
     from charles_core.sim.sim_controller import SimController
     from charles_core.sim.sim_frame_source import SimFrameSource
 
@@ -168,7 +169,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ConfigError("give at least one track seed")
-    with CarRacingSession(seed=seeds[0], max_steps=max_steps, action_repeat=action_repeat) as session:
+    with open_environment(environment, seed=seeds[0], max_steps=max_steps, action_repeat=action_repeat) as session:
         rng = np.random.default_rng(0)
         for seed in seeds:
             session.reset(seed)

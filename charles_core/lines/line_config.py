@@ -14,7 +14,6 @@ from charles_core.validators import instance_of, integer_at_least, one_of, posit
 
 FRAME_MODES = ("single", "stacked", "time_distributed")
 TRAINING_LOOPS = ("standard", "per_output_helpers")
-BALANCERS = ("v1", "v2", "v3", "v4")
 HISTORY_BRANCHES = ("dense", "td_dense_lstm", "lstm")
 
 _ID = re.compile(r"^[a-z0-9_]+_v\d+[a-z0-9_]*$")
@@ -117,6 +116,16 @@ class HistorySpec:
         return bool(self.auxiliary_heads) and not self.alone
 
 
+def registered_balancer(instance, attribute, value) -> None:
+    """A line names its balancer; the name is looked up in the balancers registry (plugins may add one)."""
+    from charles_core import plugins
+
+    if not isinstance(value, str) or value not in plugins.balancers:
+        known = ", ".join(plugins.balancers.names())
+        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must name a registered balancer ({known}); "
+                          f"got {value!r}")
+
+
 @attrs.frozen
 class LineConfig:
     """A model line version: architecture, data and training recipe.
@@ -176,7 +185,7 @@ class LineConfig:
     transfer: tuple[TransferStep, ...] = attrs.field(
         default=(TransferStep("all", "scratch"),), converter=tuple
     )
-    balancing: str = attrs.field(default="v3", validator=one_of(BALANCERS))
+    balancing: str = attrs.field(default="v3", validator=registered_balancer)
     buffer_capacity: int = attrs.field(default=25_000, validator=integer_at_least(1))
     batch_per_buffer: int = attrs.field(default=16, validator=integer_at_least(1))
     learning_rate: float = attrs.field(default=1e-4, validator=positive)

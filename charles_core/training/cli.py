@@ -6,6 +6,7 @@ import argparse
 import json
 
 from charles_core import cli_arguments as arg
+from charles_core.sim.track_split import training_seeds
 
 
 def _data_source(text: str) -> str:
@@ -92,6 +93,11 @@ def _check_before_allocating(line, input_size, args, dataset=None) -> None:
     from charles_core.training.data_pipeline import buffer_bytes, make_balancer
 
     check_input_size(line, plugins.backbones.get(line.backbone), input_size)
+    if args.data == "sim":
+        from charles_core.sim.track_split import check_training_seeds
+
+        check_training_seeds(args.seeds)  # evaluation tracks are never driven for data
+        plugins.environments.get(args.environment)
     for part, path in _parse_sources(args.source).items():
         if not os.path.isfile(path):
             raise ConfigError(f"--source {part}={path}: no such file")
@@ -170,7 +176,8 @@ def _train(args, started: list):
     if found:  # a resumed run's buffers: training starts with what a killed trainer had collected
         print(f"reopened {run_dir / 'buffers'}: {found:,} samples found")
     if args.data == "sim":
-        feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed)
+        feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed,
+                                    environment=args.environment)
     else:
         feeder = DatasetFeeder(dataset, trainer.line, input_size, balancer, buffers)
     fill_buffers(feeder, buffers, progress=not args.no_progress)
@@ -218,7 +225,10 @@ def add_training_commands(commands) -> None:
     sub.add_argument("--batch-per-buffer", type=arg.positive_int, default=None)
     sub.add_argument("--bins", choices=("spec", "coarse"), default=None,
                      help="balancing bins (default: coarse on the simulator, spec on recordings)")
-    sub.add_argument("--seeds", type=arg.seeds, default=tuple(range(100, 160)), help="simulator tracks for data")
+    sub.add_argument("--seeds", type=arg.seeds, default=training_seeds(60),
+                     help="simulator tracks for data, from the training range (default 100000-100059)")
+    sub.add_argument("--environment", default="car_racing",
+                     help="the simulator environment (`charles environments`; default car_racing)")
     sub.add_argument("--checkpoint-every", type=arg.positive_int, default=1000)
     sub.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default")
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs")

@@ -71,17 +71,19 @@ def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: in
 
 
 def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0,
-                       mirror: bool = True, action_repeat: int = 2, cars: int = 8, driver=None):
+                       mirror: bool = True, action_repeat: int = 2, cars: int = 8, driver=None,
+                       environment: str = "car_racing"):
     """NPC-driven cars on the embedded simulator feeding ``balancer -> buffers``.
 
     One sample per 25 Hz step of each car, the cars taking turns (see ``Collector``).
-    ``driver`` is the NPC (default: ``ExpertDriver()``).
+    ``driver`` is the NPC (default: ``ExpertDriver()``); ``environment`` a
+    registered environment's name (each car is one session of it).
     """
-    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.environments import open_environment
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.collector import Collector, CollectorConfig
 
-    sessions = [CarRacingSession(seed=seeds[0], action_repeat=action_repeat) for _ in range(cars)]
+    sessions = [open_environment(environment, seed=seeds[0], action_repeat=action_repeat) for _ in range(cars)]
     return Collector(sessions, driver or ExpertDriver(), line, input_size, balancer, buffers,
                      CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed))
 

@@ -79,7 +79,7 @@ def _broken_lines_plugin(**fields):
 
 @pytest.mark.parametrize("fields, words", [
     (dict(common_layers=(0,)), "LineConfig.common_layers must hold positive integers"),
-    (dict(balancing="v9"), "LineConfig.balancing must be one of"),
+    (dict(balancing="v9"), "LineConfig.balancing must name a registered balancer"),
     (dict(version="one"), "LineConfig.version must be of type int"),
     (dict(unknown_field=1), "unexpected keyword argument 'unknown_field'"),  # attrs' TypeError, from the plugin
 ])
