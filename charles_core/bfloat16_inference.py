@@ -1,10 +1,9 @@
 """Opt-in bfloat16 inference through oneDNN, on CPUs with AVX512-BF16 or AMX.
 
 TensorFlow's graph optimizer can run convolutions and matrix products in
-bfloat16 (float32 in, float32 out, bfloat16 inside). Measured here (two CPU
-cores with AVX512-BF16, InceptionResNetV2 at 270x480, frozen graph): 8.5
-predictions/s against 4.7 in float32. Outputs move by about 1e-4 on an
-untrained model (bfloat16 keeps 8 bits of mantissa), so it is a setting,
+bfloat16 (float32 in, float32 out, bfloat16 inside): close to twice the
+float32 rate on CPUs with AVX512-BF16 (docs/benchmarks.md). Outputs move by
+about 1e-4 (bfloat16 keeps 8 bits of mantissa), so it is a setting,
 never the default: ``charles drive ... --precision bfloat16``.
 
 The switch is process-wide: every graph the process runs while it is on,

@@ -2,13 +2,10 @@
 
 With the weights as constants TensorFlow's graph optimizer can fold each
 batch normalization into the convolution before it and pre-compute what
-depends on weights alone; a graph that reads variables cannot. Measured here
-(two CPU cores, 270x480, predictions/s): Xception 7.64 against 6.51 for the
-variable-reading graph of :class:`CompiledPredictor`; InceptionResNetV2
-4.15-4.84 against 3.8-4.44 (it lost one run of several), ``model.predict``
-about 3.2. The price is paid at load and at every weight swap:
-freezing and optimizing take about 17 s for InceptionResNetV2 (a second or
-two for small backbones), against an instant swap for ``CompiledPredictor``.
+depends on weights alone; a graph that reads variables cannot, so the frozen
+graph usually predicts faster for large backbones (docs/benchmarks.md). The
+price is paid at load and at every weight swap: freezing and optimizing take
+seconds for InceptionResNetV2, against an instant swap for ``CompiledPredictor``.
 
 Example:
 

@@ -47,11 +47,10 @@ class LinePredictor:
     Args:
         model: the model (its ``charles_line`` attribute names the line).
         runtime: ``"auto"`` (the default: time each on this machine and keep
-            the fastest), ``"tflite"`` (LiteRT: measured here 2.7x faster than
-            the Keras graph for the quickstart's PilotNet line), ``"frozen"``
-            (the Keras graph with its weights folded in as constants: 7.6
-            against 6.5 predictions/s for Xception at 270x480; a weight swap
-            re-freezes, ~17 s for InceptionResNetV2) or ``"keras"`` (the
+            the fastest), ``"tflite"`` (LiteRT: fastest for small models),
+            ``"frozen"`` (the Keras graph with its weights folded in as
+            constants: faster for large backbones; a weight swap re-freezes,
+            seconds for InceptionResNetV2) or ``"keras"`` (the
             compiled Keras graph reading its variables: instant weight swaps)
             or ``"openvino"`` (OpenVINO's CPU plugin in float32, where the
             ``openvino`` extra is installed; ``"auto"`` times it only then).

@@ -1,10 +1,9 @@
 """LiteRT (TensorFlow Lite) inference at batch 1: the faster runtime for small models.
 
-Measured here (``charles bench drive``, two CPU cores): LiteRT is 2.7x faster
-than the compiled Keras graph for the quickstart's PilotNet line, but slower
-for Xception and InceptionResNetV2 at 270x480 (4.1 vs 5.3 and 2.7 vs 4.5
-predictions/s); ONNX Runtime was slower than both for InceptionResNetV2.
-``LinePredictor(runtime="auto")`` therefore times both and keeps the faster.
+LiteRT is faster than the compiled Keras graph for small models (the
+quickstart's PilotNet line) and slower for Xception and InceptionResNetV2 at
+270x480 (figures in docs/benchmarks.md), so ``LinePredictor(runtime="auto")``
+times every runtime and keeps the fastest.
 The model converts in memory (no file, nothing to unpickle); swapping
 weights reconverts, which takes seconds for the large backbones.
 """

@@ -3,8 +3,8 @@
 ``read()`` grabs the configured region, converts mss's BGRA bytes to RGB
 without a Python-level pixel loop (Pillow's C ``BGRX`` decoder over the mss
 buffer, see ``bgra_to_rgb``) and resizes to the line's input size with Pillow
-(``charles_core.frames.resize_frame``, bilinear). On the 2-core dev machine,
-1280x720 -> 270x480 costs about 2 ms grab + 0.5 ms convert + 11 ms resize.
+(``charles_core.frames.resize_frame``, bilinear). ``charles bench capture``
+times it (figures in docs/benchmarks.md).
 
 Needs ``pip install 'charles-core[game]'`` (mss). On Linux it captures an X
 display (a real one or Xvfb); on Windows the desktop, so the game must run
@@ -56,8 +56,8 @@ def bgra_to_rgb(raw, height: int, width: int) -> np.ndarray:
     """mss's BGRA bytes -> a C-contiguous (height, width, 3) uint8 RGB array.
 
     Pillow's ``BGRX`` raw decoder reads the bytes in place and drops the
-    alpha byte in C: 0.5 ms for 1280x720 where a numpy channel-reversing
-    copy (``bgra[:, :, 2::-1]``) takes about 6 ms on the same machine.
+    alpha byte in C, several times faster than a numpy channel-reversing
+    copy (``bgra[:, :, 2::-1]``; figures in docs/benchmarks.md).
     The result is identical (the test suite checks it against numpy).
     """
     expected = height * width * 4

@@ -35,8 +35,8 @@ def frames_for_line(line: LineConfig, frames: np.ndarray) -> np.ndarray:
     if line.frame_mode == "time_distributed":
         return sequence
     # stacked: RGBRGB... on the channel axis, oldest first. One copy per channel:
-    # numpy copies 1-byte elements about 6x faster than 3-byte pixels
-    # (a transpose), and this runs once per training batch.
+    # numpy copies 1-byte elements much faster than 3-byte pixels (a transpose),
+    # and this runs once per training batch (docs/benchmarks.md).
     stacked = np.empty((batch, tall // line.frames, width, 3 * line.frames), frames.dtype)
     for frame_index in range(line.frames):
         for channel in range(3):
