@@ -116,3 +116,23 @@ def charles_register_commands(register):
     command families register through this hook too.
     """
 
+
+@hookspec
+def charles_register_collectors(register):
+    """Register sample collectors: ``register(ComponentSpec(name, factory))``.
+
+    ``factory(line, input_size, *, seed, **options)`` returns a collector for
+    ``line`` (a ``LineConfig``) recording frames at ``input_size`` ``(height,
+    width)``; ``seed`` differs per collector process. A collector balances
+    before it sends: it runs the line's balancer itself and provides
+
+    - ``buffer_names``: the balancer's buffer names (the trainer's buffers);
+    - ``collect(max_samples) -> dict[str, list[Sample]]``: balanced samples
+      per buffer name, ready for ``BufferSet.add_ready``; returns in bounded
+      time, with about ``max_samples`` samples (a balanced set is never split),
+      fewer or none when its source had nothing ready;
+    - ``finished``: ``True`` once a finite source (a recording) has nothing more;
+    - ``close()``.
+
+    ``charles live --collector NAME`` runs one per collector process.
+    """

@@ -30,6 +30,7 @@ DEFAULT_PLUGINS = (
     "charles_core.driving.plugin",
     "charles_core.sim.plugin",
     "charles_core.runtimes.plugin",
+    "charles_core.collect.plugin",
     "charles_core.cli_plugin",
 )
 
@@ -77,9 +78,10 @@ game_links = Registry("game link", "charles_register_game_links", get_plugin_man
 balancers = Registry("balancer", "charles_register_balancers", get_plugin_manager)
 runtimes = Registry("runtime", "charles_register_runtimes", get_plugin_manager)
 commands = Registry("command", "charles_register_commands", get_plugin_manager)
+collectors = Registry("collector", "charles_register_collectors", get_plugin_manager)
 
 REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers,
-              runtimes, commands)
+              runtimes, commands, collectors)
 
 
 def register_plugin(plugin, name: str | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Where samples come from: the simulator's NPC (and DAgger pilots), recordings; balanced into buffers."""
