@@ -10,9 +10,12 @@ ScriptHookVDotNet mod) connects to this link over TCP and speaks JSON lines
    ``{"hello": "charles", "token": "<the token>"}``; any other first line, or
    a wrong token, closes the connection;
 2. then, every game tick or so, telemetry with any of
-   ``{"speed": 12.5, "position": [x, y], "purpose": [distance, direction]}``;
+   ``{"speed": 12.5, "position": [x, y], "purpose": [distance, direction],
+   "controls": {"steering": s, "throttle": t}}`` (protocol version 2 added
+   ``controls``: what the game's NPC drives with, ``throttle`` or
+   ``acceleration`` and ``braking``, for collecting; see ``parse_controls``);
    a malformed line is logged (rate-limited), counted and ignored: the
-   connection stays;
+   connection stays. Each field goes stale ``max_age_s`` after it was last sent;
 3. when the player finds the car stuck, the link sends
    ``{"command": "relocate"}``; the script fades out, moves the car to a
    random place, waits for the world to load, fades in and answers
@@ -34,6 +37,7 @@ link = SocketGameLink(token="s3cret-s3cret-s3cret", port=0)
 host, port = link.address       # what the game script connects to
 link.wait_for_game(timeout_s=60)
 print(link.telemetry())         # {"speed": ..., "position": ..., ...}
+number, message, received_at = link.next_telemetry(after=0, timeout_s=1.0)  # one message's own fields
 link.close()
 ```
 """
@@ -57,10 +61,12 @@ import sys
 import threading
 import time
 
+from charles_core.data.labels import OUTPUT_RANGES
 from charles_core.errors import CharlesError, ConfigError
 
 log = logging.getLogger(__name__)
 
+PROTOCOL_VERSION = 2  # 1: speed, position, purpose; 2: and the NPC's controls (docs/driving.md)
 MAX_LINE_BYTES = 64 * 1024  # a telemetry line is tens of bytes; more is a broken or hostile peer
 MAX_HELLO_BYTES = 1024  # the hello holds a token of at most MAX_TOKEN_CHARS
 MAX_DEPTH = 8  # telemetry nests two deep; json.loads recurses per level (60,000 '[' is a RecursionError)
@@ -151,6 +157,37 @@ def _pair(value, what: str) -> tuple[float, float]:
     return _number(value[0], what), _number(value[1], what)
 
 
+def parse_controls(value) -> dict[str, float]:
+    """Check the ``controls`` of a telemetry message (protocol version 2): what the game's NPC drives with.
+
+    Args:
+        value: ``{"steering": s, "throttle": t}`` (steering and throttle in [-1, 1], throttle
+            positive for gas, negative for brake) or ``{"steering": s, "acceleration": a,
+            "braking": b}`` (pedals in [0, 1]).
+
+    Returns the same mapping with float values; ``ValueError`` names what is wrong (not an
+    object, an unknown or missing name, both forms at once, a non-finite or out-of-range value).
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"controls must be an object such as {{\"steering\": 0.1, \"throttle\": 0.5}}; "
+                         f"got {value!r:.60}")
+    unknown = sorted(str(name) for name in value if name not in OUTPUT_RANGES)
+    if unknown:
+        raise ValueError(f"controls name {unknown[:4]}; known: {', '.join(OUTPUT_RANGES)}")
+    pedals = [name for name in ("acceleration", "braking") if name in value]
+    if "steering" not in value or ("throttle" in value) == bool(pedals) or len(pedals) == 1:
+        raise ValueError("controls must hold steering and either throttle or both acceleration and braking; "
+                         f"got {sorted(value)}")
+    controls = {}
+    for name, raw in value.items():
+        number = _number(raw, f"controls.{name}")
+        low, high = OUTPUT_RANGES[name]
+        if not low <= number <= high:
+            raise ValueError(f"controls.{name} must lie in [{low:g}, {high:g}]; got {number!r}")
+        controls[name] = number
+    return controls
+
+
 def parse_telemetry(message: dict) -> dict:
     """Check a telemetry message; returns the known fields (``ValueError`` names a bad one)."""
     telemetry = {}
@@ -159,8 +196,11 @@ def parse_telemetry(message: dict) -> dict:
     for name in ("position", "purpose"):
         if name in message:
             telemetry[name] = _pair(message[name], name)
+    if "controls" in message:
+        telemetry["controls"] = parse_controls(message["controls"])
     if not telemetry:
-        raise ValueError(f"a telemetry message needs speed, position or purpose; got keys {sorted(message)[:8]}")
+        raise ValueError(f"a telemetry message needs speed, position or purpose (or controls); "
+                         f"got keys {sorted(message)[:8]}")
     return telemetry
 
 
@@ -260,8 +300,12 @@ class SocketGameLink:
                        "the token is the only protection")
             print(warning, file=sys.stderr)  # printed, not logged: it must reach the user whatever logging does
         self._lock = threading.Lock()
+        self._message_arrived = threading.Condition(self._lock)  # next_telemetry() waits on it
         self._telemetry: dict = {}
+        self._field_times: dict[str, float] = {}  # each field goes stale on its own
         self._received_at: float | None = None
+        self._message_number = 0  # telemetry messages used so far
+        self._last_message: tuple[dict, float] = ({}, 0.0)
         self._script: _Peer | None = None
         self._peers: dict[socket.socket, _Peer] = {}
         self._refusals: collections.Counter = collections.Counter()
@@ -414,9 +458,14 @@ class SocketGameLink:
         except ValueError as error:  # reported, not used: the previous values stay until they go stale
             self._ignore(peer, str(error))
             return
+        now = time.monotonic()
         with self._lock:
             self._telemetry.update(telemetry)
-            self._received_at = time.monotonic()
+            self._field_times.update(dict.fromkeys(telemetry, now))
+            self._received_at = now
+            self._message_number += 1
+            self._last_message = (telemetry, now)
+            self._message_arrived.notify_all()
         self._connected.set()
 
     def _ignore(self, peer: _Peer, why: str) -> None:
@@ -477,16 +526,52 @@ class SocketGameLink:
         )
 
     def telemetry(self) -> dict:
-        """The newest value of every field the script has sent (raises when it has gone quiet)."""
+        """The newest value of every field the script has sent (raises when it has gone quiet).
+
+        A field the script stopped sending is left out once it is older than ``max_age_s``
+        (say ``controls`` while ``speed`` still arrives): no value is used stale.
+        """
+        now = time.monotonic()
         with self._lock:
-            received_at, telemetry = self._received_at, dict(self._telemetry)
-        age = math.inf if received_at is None else time.monotonic() - received_at
+            received_at = self._received_at
+            telemetry = {name: value for name, value in self._telemetry.items()
+                         if now - self._field_times[name] <= self.max_age_s}
+        age = math.inf if received_at is None else now - received_at
         if age > self.max_age_s:
             raise GameLinkError(
                 f"the game script's telemetry is {'missing' if received_at is None else f'{age:.1f} s old'} "
                 f"(limit {self.max_age_s:g} s): is the script still running?"
             )
         return telemetry
+
+    def next_telemetry(self, after: int = 0, timeout_s: float = 1.0) -> tuple[int, dict, float]:
+        """The newest telemetry message numbered above ``after``, waiting up to ``timeout_s`` for one.
+
+        Unlike :meth:`telemetry` this gives one message's own fields, never values merged from
+        earlier messages: what a collector needs to keep a frame and its labels in sync.
+
+        Args:
+            after: the number of the last message the caller has seen (0: none).
+            timeout_s: the longest wait.
+
+        Returns:
+            ``(number, fields, received_at)``: the message's number (they count up from 1),
+            its checked fields, and when it arrived (``time.monotonic()``).
+
+        Raises:
+            GameLinkError: no newer message within ``timeout_s``, or the link is closed.
+        """
+        with self._message_arrived:
+            arrived = self._message_arrived.wait_for(
+                lambda: self._message_number > after or self._closed.is_set(), timeout=timeout_s)
+            number, (fields, received_at) = self._message_number, self._last_message
+        if self._closed.is_set():
+            raise GameLinkError("the game link is closed")
+        if not arrived:
+            raise GameLinkError(f"no telemetry from the game script within {timeout_s:g} s "
+                                f"({'no script connected' if self._script is None else 'the script is quiet'}); "
+                                "is the script still running?")
+        return number, dict(fields), received_at
 
     def relocate(self) -> None:
         """Ask the script to move the car to a random place; returns when it says it has."""
@@ -512,6 +597,8 @@ class SocketGameLink:
         if self._closed.is_set():
             return
         self._closed.set()
+        with self._message_arrived:  # wake next_telemetry() waiters: they raise "closed"
+            self._message_arrived.notify_all()
         self._thread.join(timeout=2.0)
         stats = self.stats()
         if stats["refused"] or stats["ignored_lines"]:
