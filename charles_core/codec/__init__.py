@@ -1,1 +1,1 @@
-"""A line's tensors both ways, in one place: frames and history -> model inputs, labels -> targets, outputs -> controls."""
+"""A line's tensors both ways: frames and history -> model inputs, labels -> targets, outputs -> controls."""

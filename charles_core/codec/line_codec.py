@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -129,6 +129,23 @@ class LineCodec:
         if line.frames == 1 and not signals:
             return None
         return HistoryKeeper(signals=signals, length=1, frame_count=line.frames)
+
+    def new_sample_history(self):
+        """A collector's per-car history keeper (history lines only; ``None`` otherwise).
+
+        Read it (:meth:`sample_history`) *before* a sample's step and push the
+        controls applied at the step after it, so a sample's history is strictly past.
+        """
+        from charles_core.history_branch import make_history_keeper
+
+        return make_history_keeper(self.line) if self.line.history is not None else None
+
+    @staticmethod
+    def sample_history(keeper) -> dict[str, np.ndarray] | None:
+        """The history a sample stores, read from its car's keeper before the step (``None`` without one)."""
+        from charles_core.history_branch import sample_history
+
+        return None if keeper is None else sample_history(keeper)
 
     def live_frame(self, frame: np.ndarray, history=None) -> np.ndarray:
         """The player's stored frame: the current frame after the past ones its history keeps."""

@@ -16,7 +16,6 @@ import numpy as np
 
 from charles_core import plugins
 from charles_core.errors import ConfigError
-from charles_core.frames import resize_frame
 
 
 def load_line_model(checkpoint, line=None, *, backbone: str | None = None):
@@ -47,11 +46,11 @@ def frame_input_size(model) -> tuple[int, int] | None:
 
 
 def make_preprocess(line, input_size, purpose=None):
-    """``preprocess(frame, history) -> inputs`` (batch of 1) for the player.
+    """``preprocess(frame, history) -> inputs`` (batch of 1) for the player, through the line's codec.
 
-    History lines read their keeper (:func:`make_history`) through
-    :func:`~charles_core.history_branch.history_inputs_from_keeper`, the same
-    assembly the trainer applies to the collector's samples.
+    The current frame follows the past frames the history keeps (stacked
+    lines), and history lines read their keeper, exactly as the trainer's
+    inputs are made from the collector's samples (:class:`~charles_core.codec.line_codec.LineCodec`).
 
     Args:
         line: the line.
@@ -60,55 +59,29 @@ def make_preprocess(line, input_size, purpose=None):
 
     Example:
 
-    ```python
+    ```text
     preprocess = make_preprocess(line, (75, 75), purpose=session.purpose)
     inputs = preprocess(frame, history)   # {"frame": (1, 75, 75, 3), "history": (1, 60, 5)}
     ```
     """
-    from charles_core.training.model_data import frames_for_line
+    from charles_core.codec.line_codec import LineCodec
 
-    key = "frames" if line.frame_mode == "time_distributed" else "frame"
+    codec = LineCodec(line, input_size if input_size is not None else line.input_size)
     if line.history is not None and line.history.current_purpose and purpose is None:
         raise ConfigError(f"{line.name} takes the current purpose: give make_preprocess a purpose source")
 
     def preprocess(frame, history):
-        inputs = {}
-        if line.has_frame_input:
-            current = resize_frame(frame, input_size)
-            if line.frames > 1:
-                past = [resize_frame(f, input_size) for f in history.past_frames(fill=frame)[1:]]
-                current = np.concatenate([*past, current], axis=0)  # oldest on top, as recorded
-            inputs[key] = frames_for_line(line, current[None])
-        if line.current_controls_input:
-            last = history.history() if history is not None and history.signals else {}
-            inputs["current_controls"] = np.array(
-                [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32)
-        if line.history is not None:
-            from charles_core.history_branch import history_inputs_from_keeper
-
-            inputs.update(history_inputs_from_keeper(line, history, purpose() if purpose is not None else None))
-        return inputs
+        stored = codec.live_frame(frame, history) if line.has_frame_input else None
+        return codec.live_inputs(stored, history, purpose)
 
     return preprocess
 
 
 def make_history(line):
-    """The player's history keeper for ``line`` (``None`` when it needs none).
+    """The player's history keeper for ``line`` (``None`` when it needs none): the codec's."""
+    from charles_core.codec.line_codec import LineCodec
 
-    History lines get a :class:`~charles_core.history_branch.LineHistory` as
-    long as their history; the player pushes each step's predictions and
-    telemetry (speed, purpose) after predicting, as the collector does.
-    """
-    from charles_core.driving.history import HistoryKeeper
-
-    if line.history is not None:
-        from charles_core.history_branch import make_history_keeper
-
-        return make_history_keeper(line)
-    signals = {o.name: () for o in line.outputs} if line.current_controls_input else {}
-    if line.frames == 1 and not signals:
-        return None
-    return HistoryKeeper(signals=signals or {}, length=1, frame_count=line.frames)
+    return LineCodec(line).new_history()
 
 
 def _needed_telemetry(line) -> list[str]:
@@ -223,9 +196,8 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
     from charles_core.driving.checkpoint_watcher import CheckpointWatcher
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
-    from charles_core.line_predictor import LinePredictor
-
     from charles_core.driving.unstuck import UnstuckDetector
+    from charles_core.line_predictor import LinePredictor
 
     line = model.charles_line
     needed = sorted(set(_needed_telemetry(line)) | ({"position"} if unstuck else set()))

@@ -43,19 +43,17 @@ class DatasetFeeder:
     """
 
     def __init__(self, dataset, line: LineConfig, input_size, balancer, buffers):
-        from charles_core.history_branch import make_history_keeper
+        from charles_core.codec.line_codec import LineCodec
 
         self.dataset, self.line, self.input_size = dataset, line, tuple(input_size)
         self.balancer, self.buffers = balancer, buffers
         self.position = 0
-        self._frames = collections.deque(maxlen=line.frames)
-        self.history = make_history_keeper(line) if line.history is not None else None
+        self.codec = LineCodec(line, self.input_size)
+        self._frames = self.codec.new_frame_stack()
+        self.history = self.codec.new_sample_history()
         check_recording_fills(dataset, balancer, buffers.config.capacity, buffers.counts())
 
     def step(self) -> int:
-        from charles_core.frames import resize_frame
-        from charles_core.history_branch import sample_history
-
         if self.position >= len(self.dataset):
             raise DataError(
                 f"recording {getattr(self.dataset, 'path', '')} is used up after {self.position:,} samples "
@@ -63,13 +61,9 @@ class DatasetFeeder:
             )
         sample = self.dataset[self.position]
         self.position += 1
-        self._frames.append(resize_frame(sample.frame, self.input_size))
-        while len(self._frames) < self._frames.maxlen:
-            self._frames.appendleft(self._frames[0])
-        frame = np.concatenate(list(self._frames), axis=0) if self.line.frames > 1 else self._frames[-1]
-        past = None
+        frame = self._frames.push(sample.frame)
+        past = self.codec.sample_history(self.history)  # read before this sample, as the collector does
         if self.history is not None:
-            past = sample_history(self.history)  # read before this sample, as the collector does
             self.history.push({"throttle": sample.throttle, "steering": sample.steering,
                                "speed": sample.speed, "purpose": sample.purpose})
         self.balancer.add(attrs.evolve(sample, frame=frame, history=past))
