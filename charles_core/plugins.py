@@ -31,6 +31,8 @@ DEFAULT_PLUGINS = (
     "charles_core.sim.plugin",
     "charles_core.runtimes.plugin",
     "charles_core.collect.plugin",
+    "charles_core.collect.recording_collector",
+    "charles_core.driving.game_collector",
     "charles_core.cli_plugin",
 )
 

@@ -323,6 +323,11 @@ class SocketGameLink:
     # -- what callers read --------------------------------------------------
 
     @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed.is_set()
+
+    @property
     def refused(self) -> int:
         """Connections turned away or dropped, all reasons together."""
         with self._lock:
