@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from charles_core import plugins
+from charles_core.codec.line_codec import LineCodec
 from charles_core.errors import ConfigError
-from charles_core.training.model_data import decode_predictions
 
 
 def available_runtimes() -> tuple[str, ...]:
@@ -65,6 +65,7 @@ class LinePredictor:
 
     def __init__(self, model, runtime: str = "auto"):
         self.line = model.charles_line
+        self.codec = LineCodec(self.line)
         if runtime == "auto":
             runtime, self.timings = fastest_runtime(model)
         self.compiled = make_runtime_predictor(model, runtime)
@@ -82,7 +83,7 @@ class LinePredictor:
         if "current_controls" in inputs:
             values = np.asarray(inputs["current_controls"]).reshape(-1)
             current = {o.name: float(v) for o, v in zip(self.line.outputs, values)}
-        decoded = decode_predictions(self.line, raw, current)
+        decoded = self.codec.controls(raw, current)
         return {name: np.array([value], np.float32) for name, value in decoded.items()}
 
     def load_weights(self, path) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from charles_core.codec.line_codec import LineCodec
 from charles_core.errors import ConfigError
-from charles_core.training.model_data import losses_for_line, model_data
+from charles_core.training.model_data import losses_for_line
 
 
 class PerOutputHelperLoop:
@@ -58,7 +59,7 @@ class PerOutputHelperLoop:
 
     def split(self, batch: dict, buffer_names) -> dict:
         """``{output: (inputs, targets)}``: each output gets the rows of its own buffer."""
-        inputs, targets, _ = model_data(self.line, batch)
+        inputs, targets, _ = LineCodec(self.line).training_data(batch)
         per_output = {}
         for name in self.line.output_names:
             if name not in buffer_names:

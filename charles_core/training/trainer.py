@@ -17,9 +17,11 @@ trainer.train(feed, until_batch=500)
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
+from charles_core.codec.line_codec import LineCodec
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 from charles_core.models import create_model, get_line
@@ -30,7 +32,7 @@ from charles_core.training.checkpoints import (
     remove_partial_files,
     save_checkpoint,
 )
-from charles_core.training.model_data import loss_weights_for_line, losses_for_line, model_data
+from charles_core.training.model_data import loss_weights_for_line, losses_for_line
 from charles_core.training.training_config import TrainingConfig
 
 
@@ -129,6 +131,11 @@ class Trainer:
     def batch(self) -> int:
         return int(self.model.optimizer.iterations.numpy())
 
+    @functools.cached_property
+    def codec(self) -> LineCodec:
+        """The line's codec: drawn batches -> model inputs, targets and sample weights."""
+        return LineCodec(self.line)
+
     @property
     def checkpoint_dir(self) -> Path:
         return self.run_dir / CHECKPOINT_DIR
@@ -141,7 +148,7 @@ class Trainer:
         import tensorflow as tf
 
         def convert(batch):
-            inputs, targets, weights = model_data(self.line, batch)
+            inputs, targets, weights = self.codec.training_data(batch)
             return inputs, targets, weights
 
         first = convert(source.next_batch(self.batch_per_buffer))
@@ -209,7 +216,7 @@ class Trainer:
         from charles_core.training.batch_prefetcher import BatchPrefetcher
 
         def make_batch():
-            batch = model_data(self.line, source.next_batch(self.batch_per_buffer))
+            batch = self.codec.training_data(source.next_batch(self.batch_per_buffer))
             return tf.nest.map_structure(tf.convert_to_tensor, batch)
 
         model = self.model
