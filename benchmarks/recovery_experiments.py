@@ -79,7 +79,7 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
 
 def drive(model, input_size, seeds, max_speed: float | None = None, action_repeat: int = 2) -> dict:
     from charles_core.sim.evaluate import evaluate
-    from charles_core.sim.model_policy import ModelPolicy
+    from charles_core.collect.model_policy import ModelPolicy
 
     policy = ModelPolicy(model, input_size, max_speed=max_speed)
     return evaluate(policy, seeds, reset_policy=policy.reset, action_repeat=action_repeat)
@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     commands.add_parser("list", help="the recorded results")
     args = parser.parse_args(argv)
 
-    from charles_core.quickstart import QuickstartConfig
+    from charles_core.recipes.quickstart import QuickstartConfig
 
     if args.command == "list":
         for text in (RESULTS / "recovery.jsonl").read_text().splitlines():
@@ -131,8 +131,8 @@ def main(argv=None) -> int:
                   f"{row.get('batches', ''):>7}")
         return 0
     if args.command == "train":
-        from charles_core.training.data_pipeline import default_run_dir
-        from charles_core.quickstart import train_charles
+        from charles_core.collect.data_pipeline import default_run_dir
+        from charles_core.recipes.quickstart import train_charles
 
         config = QuickstartConfig(max_batches=args.batches, train_minutes=600, run_root=args.run_root,
                                   seed=args.seed, prefetch_nice=0,

@@ -31,8 +31,8 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (loaded on first access)
 _LAZY = {
-    "BackboneSpec": "charles_core.backbones.backbone_spec",
-    "InitializerSpec": "charles_core.initializers.initializer_spec",
+    "BackboneSpec": "charles_core.models.backbones.backbone_spec",
+    "InitializerSpec": "charles_core.models.initializers.initializer_spec",
     "LineConfig": "charles_core.lines.line_config",
     "OutputSpec": "charles_core.lines.output_spec",
     "HistorySpec": "charles_core.lines.line_config",

@@ -20,11 +20,11 @@ ENTRY_POINT_GROUP = "charles_core"
 BLOCK_ENV_VAR = "CHARLES_CORE_BLOCK_PLUGINS"
 
 DEFAULT_PLUGINS = (
-    "charles_core.backbones.keras_applications",
-    "charles_core.backbones.pilotnet",
-    "charles_core.initializers.scratch",
-    "charles_core.initializers.imagenet",
-    "charles_core.initializers.checkpoint",
+    "charles_core.models.backbones.keras_applications",
+    "charles_core.models.backbones.pilotnet",
+    "charles_core.models.initializers.scratch",
+    "charles_core.models.initializers.imagenet",
+    "charles_core.models.initializers.checkpoint",
     "charles_core.lines.published",
     "charles_core.data.plugin",
     "charles_core.driving.plugin",
@@ -33,7 +33,7 @@ DEFAULT_PLUGINS = (
     "charles_core.collect.plugin",
     "charles_core.collect.recording_collector",
     "charles_core.driving.game_collector",
-    "charles_core.cli_plugin",
+    "charles_core.cli.plugin",
 )
 
 _pm: pluggy.PluginManager | None = None

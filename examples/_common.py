@@ -40,8 +40,8 @@ def parse_args(line: str, description: str, default_version: int = 1) -> argpars
 def build_and_describe(args: argparse.Namespace):
     """Build ``args.line_id`` (nothing loaded from files), print its summary and counts; return it."""
     from charles_core import create_model
-    from charles_core.frames import parse_size
-    from charles_core.parts import count_params, part_layers
+    from charles_core.common.frames import parse_size
+    from charles_core.models.parts import count_params, part_layers
 
     size = parse_size(args.input_size) if args.input_size else None
     model = create_model(args.line_id, input_size=size, backbone=args.backbone, load_sources=False)

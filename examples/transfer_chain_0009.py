@@ -28,8 +28,8 @@ SIZE = (64, 64)  # pilotnet's minimum side is 61
 def train_on_sim(line_id, run_dir: Path, batches: int, capacity: int, sources=None, backbone="pilotnet"):
     """``charles train LINE --data sim`` in a few lines: collector -> balancer -> buffers -> Trainer."""
     from charles_core.models import get_line
-    from charles_core.training.buffer_feed import BufferFeed
-    from charles_core.training.data_pipeline import fill_buffers, make_balancer, make_buffers, make_sim_collector
+    from charles_core.collect.buffer_feed import BufferFeed
+    from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers, make_sim_collector
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
@@ -60,9 +60,9 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     from charles_core.driving.drive import drive_simulator, load_line_model
-    from charles_core.initializers.checkpoint import load_checkpoint_model
+    from charles_core.models.initializers.checkpoint import load_checkpoint_model
     from charles_core.models import create_model
-    from charles_core.parts import part_layers
+    from charles_core.models.parts import part_layers
 
     root = Path(args.run_root) / f"chain_0009-{time.strftime('%Y%m%d-%H%M%S')}"
     _, ckpt4 = train_on_sim("model_0004_inceptionresnetv2_v3", root / "0004", args.batches, args.capacity)

@@ -119,7 +119,7 @@ def test_a_failed_start_removes_the_run_directory_it_made(tmp_path, monkeypatch,
     from charles_core.training import cli as training_cli
 
     def fail_after_making_the_run_dir(args, started):
-        from charles_core.training.data_pipeline import default_run_dir
+        from charles_core.collect.data_pipeline import default_run_dir
 
         started.append(default_run_dir(args.run_root, LINE))
         (started[0] / "buffers").mkdir()
@@ -135,7 +135,7 @@ def test_a_failed_start_removes_the_run_directory_it_made(tmp_path, monkeypatch,
 def test_two_runs_started_in_the_same_second_get_their_own_directories(tmp_path, monkeypatch):
     import time
 
-    from charles_core.training.data_pipeline import default_run_dir
+    from charles_core.collect.data_pipeline import default_run_dir
 
     monkeypatch.setattr(time, "strftime", lambda fmt, *a: "20260101-000000")
     first, second, third = (default_run_dir(tmp_path, LINE) for _ in range(3))
@@ -145,7 +145,7 @@ def test_two_runs_started_in_the_same_second_get_their_own_directories(tmp_path,
 
 def test_a_run_root_that_is_a_file_is_a_storage_error(tmp_path):
     from charles_core.errors import StorageError
-    from charles_core.training.data_pipeline import default_run_dir
+    from charles_core.collect.data_pipeline import default_run_dir
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="not a directory"):

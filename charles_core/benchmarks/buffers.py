@@ -142,7 +142,7 @@ def main(argv=None) -> int:
     parser.add_argument("--compare-train", action="store_true",
                         help="after the buffer figures, time InceptionResNetV2 training at the frame size")
     args = parser.parse_args(argv)
-    from charles_core.frames import parse_size
+    from charles_core.common.frames import parse_size
 
     frame_size = parse_size(args.frame_size)
     result = run_benchmark(args.capacity, frame_size, args.batch, args.batches, args.directory, args.keep)

@@ -59,7 +59,7 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     from charles_core.driving.drive import make_history, make_preprocess
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
-    from charles_core.line_predictor import LinePredictor
+    from charles_core.runtimes.line_predictor import LinePredictor
     from charles_core.models import create_model
 
     model = create_model(line, input_size=tuple(input_size), seed=seed, load_sources=False)
@@ -68,7 +68,7 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     preprocess = make_preprocess(line_config, tuple(input_size))
     inputs = preprocess(source.read(), make_history(line_config))
 
-    from charles_core.line_predictor import available_runtimes, make_runtime_predictor
+    from charles_core.runtimes.line_predictor import available_runtimes, make_runtime_predictor
 
     unbatched = {name: value[0] for name, value in inputs.items()}
     runtime_pps = {}
@@ -119,7 +119,7 @@ def run_from_args(args) -> int:
     from charles_core import plugins
 
     if args.precision == "bfloat16":  # process-wide: every graph of the run
-        from charles_core.bfloat16_inference import enable_bfloat16_inference
+        from charles_core.runtimes.bfloat16_inference import enable_bfloat16_inference
 
         enable_bfloat16_inference()
     size = args.input_size or plugins.lines.get(args.line).input_size

@@ -48,10 +48,10 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
     on the machine lands on both loops alike rather than on one of them.
     """
     from charles_core.data.buffer_set import BufferSet
-    from charles_core.history_branch import history_signal_shapes
-    from charles_core.training.buffer_feed import BufferFeed
-    from charles_core.training.data_pipeline import make_balancer
-    from charles_core.training.model_data import model_data
+    from charles_core.codec.history_inputs import history_signal_shapes
+    from charles_core.collect.buffer_feed import BufferFeed
+    from charles_core.collect.data_pipeline import make_balancer
+    from charles_core.codec.model_data import model_data
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
@@ -142,7 +142,7 @@ if __name__ == "__main__":
 def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: int = 2, warmup: int = 1) -> float:
     """Samples/s that ``train_on_batch`` consumes for ``line`` at ``input_size`` (random data)."""
     from charles_core.models import get_line
-    from charles_core.training.model_data import model_data
+    from charles_core.codec.model_data import model_data
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 

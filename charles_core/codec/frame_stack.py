@@ -7,7 +7,7 @@ import collections
 import numpy as np
 
 from charles_core.errors import ConfigError
-from charles_core.frames import resize_frame
+from charles_core.common.frames import resize_frame
 
 
 def stack_frames(frames, count: int, input_size) -> np.ndarray:

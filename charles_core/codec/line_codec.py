@@ -9,7 +9,7 @@ import numpy as np
 from charles_core.codec.frame_stack import FrameStack, stack_frames
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
-from charles_core.training.model_data import decode_predictions, frames_for_line, model_data
+from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data
 
 
 class LineCodec:
@@ -104,7 +104,7 @@ class LineCodec:
             inputs["current_controls"] = np.array(
                 [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32)
         if line.history is not None:
-            from charles_core.history_branch import history_inputs_from_keeper
+            from charles_core.codec.history_inputs import history_inputs_from_keeper
 
             if line.history.current_purpose and purpose is None:
                 raise ConfigError(f"{line.name} takes the current purpose: give live_inputs a purpose")
@@ -115,12 +115,12 @@ class LineCodec:
     def new_history(self):
         """The player's history keeper (``None`` when the line needs none).
 
-        History lines get their :class:`~charles_core.history_branch.LineHistory`;
+        History lines get their :class:`~charles_core.codec.history_inputs.LineHistory`;
         lines with a current-controls input keep the last applied controls;
         stacked-frame lines keep their past frames in it.
         """
-        from charles_core.driving.history import HistoryKeeper
-        from charles_core.history_branch import make_history_keeper
+        from charles_core.codec.history_keeper import HistoryKeeper
+        from charles_core.codec.history_inputs import make_history_keeper
 
         line = self.line
         if line.history is not None:
@@ -136,14 +136,14 @@ class LineCodec:
         Read it (:meth:`sample_history`) *before* a sample's step and push the
         controls applied at the step after it, so a sample's history is strictly past.
         """
-        from charles_core.history_branch import make_history_keeper
+        from charles_core.codec.history_inputs import make_history_keeper
 
         return make_history_keeper(self.line) if self.line.history is not None else None
 
     @staticmethod
     def sample_history(keeper) -> dict[str, np.ndarray] | None:
         """The history a sample stores, read from its car's keeper before the step (``None`` without one)."""
-        from charles_core.history_branch import sample_history
+        from charles_core.codec.history_inputs import sample_history
 
         return None if keeper is None else sample_history(keeper)
 

@@ -1,6 +1,6 @@
 """The built-in ``sim`` collector: NPC-driven simulator cars, balanced where the samples are made.
 
-It wraps the in-process :class:`~charles_core.training.collector.Collector` (several cars
+It wraps the in-process :class:`~charles_core.collect.collector.Collector` (several cars
 driven in turn by the scripted NPC, perturbations, mirroring) and hands out the balanced
 sets the line's balancer emits instead of writing them into buffers, so a live collector
 process ships balanced samples to the trainer ("collectors balance before they send").
@@ -69,7 +69,7 @@ class SimCollector:
                  bins: str = "coarse", mirror: bool = True, action_repeat: int = 2,
                  environment: str = "car_racing", max_steps_per_call: int = 2000):
         from charles_core.sim.track_split import check_training_seeds, training_seeds
-        from charles_core.training.data_pipeline import make_balancer, make_sim_collector
+        from charles_core.collect.data_pipeline import make_balancer, make_sim_collector
 
         if cars < 1:
             raise ConfigError(f"sim collector: cars must be at least 1; got {cars}")

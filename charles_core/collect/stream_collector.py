@@ -5,7 +5,7 @@ read one car's samples in time order from a *stream* (``read(timeout_s) -> Sampl
 ``finished``, ``close()``) and balance them where they are made, as the original collectors
 did. Each sample's frame joins the line's frame stack (lines that see several frames) and its
 history is rebuilt strictly past, exactly as ``charles train --data`` does
-(:class:`~charles_core.training.dataset_feeder.DatasetFeeder`): the keeper is read before the
+(:class:`~charles_core.collect.dataset_feeder.DatasetFeeder`): the keeper is read before the
 sample, then the sample's own controls, speed and purpose are pushed after it, so step t's
 history holds steps t-N .. t-1 and never step t's label.
 
@@ -47,7 +47,7 @@ class StreamCollector:
     def __init__(self, stream, line: LineConfig, input_size, *, bins: str = "spec",
                  max_seconds_per_call: float = 2.0):
         from charles_core.codec.line_codec import LineCodec
-        from charles_core.training.data_pipeline import make_balancer
+        from charles_core.collect.data_pipeline import make_balancer
 
         if isinstance(max_seconds_per_call, bool) or not isinstance(max_seconds_per_call, (int, float)) \
                 or not math.isfinite(max_seconds_per_call) or max_seconds_per_call <= 0:

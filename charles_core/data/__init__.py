@@ -16,7 +16,7 @@ from charles_core.data.balancing_v3 import BalancerV3, BalancerV3Config
 from charles_core.data.balancing_v4 import BalancerV4, BalancerV4Config
 from charles_core.data.bins import BinSpec, imbalance
 from charles_core.data.buffer_set import BufferSet, BufferSetConfig
-from charles_core.data.labels import split_throttle
+from charles_core.common.signals import split_throttle
 from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter, inspect_dataset
 from charles_core.data.sample import Sample, label
 from charles_core.data.sample_store import SampleStore, StorageWarning

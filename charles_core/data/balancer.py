@@ -25,7 +25,7 @@ import abc
 from typing import Iterable
 
 from charles_core.data.bins import BinSpec
-from charles_core.data.labels import check_output_names
+from charles_core.common.signals import check_output_names
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError, DataError
 

@@ -20,7 +20,7 @@ ordered buffer by buffer (``batch["buffer"]`` gives each row's buffer index):
 
 * ``frames``: uint8 ``(B, H, W, 3)``
 * ``throttle``, ``steering``, ``acceleration``, ``braking``: float32 ``(B,)``
-  (the pedals from :func:`~charles_core.data.labels.split_throttle`)
+  (the pedals from :func:`~charles_core.common.signals.split_throttle`)
 * ``mask_<output>`` for those four: float32 ``(B,)``, 1 where the label trains.
   All ones with ``label_mode="all"``; with ``"own"`` (Balancing_v2) 1 only on
   rows drawn from the buffer named after that output. Use as sample weights.
@@ -51,7 +51,7 @@ import attrs
 import numpy as np
 
 from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
-from charles_core.data.labels import OUTPUT_RANGES
+from charles_core.common.signals import OUTPUT_RANGES
 from charles_core.data.safe_files import make_directory, open_no_follow, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.data.sample_store import (

@@ -113,7 +113,7 @@ def _check_buffers(path: str, verify: bool, progress: bool) -> dict:
 
 def _history_problems(records: np.ndarray, store) -> list[str]:
     """One line per history signal holding non-finite or out-of-range values."""
-    from charles_core.data.labels import OUTPUT_RANGES
+    from charles_core.common.signals import OUTPUT_RANGES
 
     problems = []
     if not len(records):

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from charles_core.data.bins import DEFAULT_V2_BINS, BinSpec
-from charles_core.data.labels import OUTPUT_RANGES
+from charles_core.common.signals import OUTPUT_RANGES
 from charles_core.data.sample import Sample, label
 from charles_core.errors import ConfigError, DataError, StorageError
 

@@ -48,7 +48,7 @@ from typing import Iterator
 import numpy as np
 
 from charles_core.data.bins import DEFAULT_V2_BINS
-from charles_core.data.labels import OUTPUT_RANGES, split_throttle
+from charles_core.common.signals import OUTPUT_RANGES, split_throttle
 from charles_core.data.safe_files import (
     make_directory,
     open_no_follow,

@@ -21,9 +21,9 @@ from typing import Mapping
 import attrs
 import numpy as np
 
-from charles_core.data.labels import HISTORY_SIGNALS, OUTPUT_RANGES, split_throttle
+from charles_core.common.signals import HISTORY_SIGNALS, OUTPUT_RANGES, split_throttle
 from charles_core.errors import DataError
-from charles_core.frames import check_frame
+from charles_core.common.frames import check_frame
 
 
 def _finite_float(name: str, value, low: float | None = None, high: float | None = None) -> float:
@@ -139,7 +139,7 @@ def label(sample: Sample, output_name: str) -> float:
     """The value of output ``output_name`` for ``sample``.
 
     ``"acceleration"`` and ``"braking"`` come from the throttle through
-    :func:`charles_core.data.labels.split_throttle`.
+    :func:`charles_core.common.signals.split_throttle`.
 
     Args:
         sample: the sample.

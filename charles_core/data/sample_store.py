@@ -61,7 +61,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
-from charles_core.data.labels import HISTORY_SIGNALS
+from charles_core.common.signals import HISTORY_SIGNALS
 from charles_core.data.safe_files import make_directory, open_no_follow, read_json_file, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError, DataError, StorageError
@@ -463,7 +463,7 @@ class SampleStore:
         if sample.frame.shape != self.frame_shape:
             raise DataError(
                 f"Sample.frame has shape {sample.frame.shape}; buffer {self.directory} stores {self.frame_shape}"
-                " (resize with charles_core.frames.resize_frame)"
+                " (resize with charles_core.common.frames.resize_frame)"
             )
         have = set(sample.history or {})
         if have != set(self.history_shapes):

@@ -3,7 +3,7 @@
 The player hands each frame it predicted on to ``submit`` (its ``on_frame``
 hook). ``submit`` only drops the frame into a one-slot "latest frame" queue,
 as ``FrameCaptureThread`` does; a background thread takes the newest frame at
-most ``hz`` times a second, renders it with :class:`~charles_core.convcam.Convcam`
+most ``hz`` times a second, renders it with :class:`~charles_core.models.convcam.Convcam`
 (a forward pass up to the last conv layer) and shows it and/or writes
 ``convcam-000001.png``, ``convcam-000002.png``, ... Frames that arrive while a
 render runs are dropped except the newest, so the player's loop is never slowed
@@ -110,7 +110,7 @@ class ConvcamWindow:
     def __init__(self, model, *, window: bool = True, directory: str | os.PathLike | None = None,
                  hz: float = 5.0, tile_scale: int = 4, title: str = "Charles Convcam",
                  clock: Callable[[], float] = time.monotonic):
-        from charles_core.convcam import Convcam
+        from charles_core.models.convcam import Convcam
 
         if not window and directory is None:
             raise ConfigError("ConvcamWindow needs window=True, a directory for PNGs, or both")

@@ -130,7 +130,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
     from charles_core.driving.unstuck import UnstuckDetector
-    from charles_core.line_predictor import LinePredictor
+    from charles_core.runtimes.line_predictor import LinePredictor
     from charles_core.sim.environments import open_environment
     from charles_core.sim.sim_controller import SimController
     from charles_core.sim.sim_frame_source import SimFrameSource
@@ -197,7 +197,7 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
     from charles_core.driving.unstuck import UnstuckDetector
-    from charles_core.line_predictor import LinePredictor
+    from charles_core.runtimes.line_predictor import LinePredictor
 
     line = model.charles_line
     needed = sorted(set(_needed_telemetry(line)) | ({"position"} if unstuck else set()))

@@ -48,7 +48,7 @@ import numpy as np
 
 from charles_core.driving.checkpoint_watcher import CheckpointWatcher
 from charles_core.driving.frame_capture_thread import FrameCaptureThread
-from charles_core.driving.history import HistoryKeeper
+from charles_core.codec.history_keeper import HistoryKeeper
 from charles_core.driving.player_config import PlayerConfig
 from charles_core.driving.player_stats import PlayerStats
 from charles_core.driving.player_status import PlayerStatus

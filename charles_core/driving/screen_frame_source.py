@@ -3,7 +3,7 @@
 ``read()`` grabs the configured region, converts mss's BGRA bytes to RGB
 without a Python-level pixel loop (Pillow's C ``BGRX`` decoder over the mss
 buffer, see ``bgra_to_rgb``) and resizes to the line's input size with Pillow
-(``charles_core.frames.resize_frame``, bilinear). ``charles bench capture``
+(``charles_core.common.frames.resize_frame``, bilinear). ``charles bench capture``
 times it (figures in docs/benchmarks.md).
 
 Needs ``pip install 'charles-core[game]'`` (mss). On Linux it captures an X
@@ -28,7 +28,7 @@ from PIL import Image
 
 from charles_core.driving.screen_capture_config import ScreenCaptureConfig
 from charles_core.errors import ConfigError, DataError, MissingDependencyError
-from charles_core.frames import resize_frame
+from charles_core.common.frames import resize_frame
 
 INSTALL_HINT = "pip install 'charles-core[game]'"
 

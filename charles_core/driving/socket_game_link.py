@@ -61,7 +61,7 @@ import sys
 import threading
 import time
 
-from charles_core.data.labels import OUTPUT_RANGES
+from charles_core.common.signals import OUTPUT_RANGES
 from charles_core.errors import CharlesError, ConfigError
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.validators import positive as _positive
+from charles_core.common.validators import positive as _positive
 
 
 @attrs.frozen

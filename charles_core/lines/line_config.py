@@ -7,10 +7,10 @@ import re
 import attrs
 
 from charles_core.errors import ConfigError
-from charles_core.frames import check_input_size
+from charles_core.common.frames import check_input_size
 from charles_core.lines.output_spec import OutputSpec
 from charles_core.lines.transfer_step import TransferStep
-from charles_core.validators import instance_of, integer_at_least, one_of, positive, positive_ints
+from charles_core.common.validators import instance_of, integer_at_least, one_of, positive, positive_ints
 
 FRAME_MODES = ("single", "stacked", "time_distributed")
 TRAINING_LOOPS = ("standard", "per_output_helpers")
@@ -45,7 +45,7 @@ class HistorySpec:
     one row per past step, oldest first, the newest row being the step
     *before* the one predicted (strictly past). Its columns are the signals in
     ``signals`` order, ``"purpose"`` taking two (distance, direction); see
-    :func:`charles_core.history_branch.history_columns`. Speed is multiplied by
+    :func:`charles_core.codec.history_inputs.history_columns`. Speed is multiplied by
     ``speed_scale`` so every column is of order 1.
 
     Args:

@@ -7,7 +7,7 @@ import math
 import attrs
 
 from charles_core.errors import ConfigError
-from charles_core.validators import instance_of, one_of
+from charles_core.common.validators import instance_of, one_of
 
 OUTPUT_KINDS = ("regression", "classification", "delta")
 

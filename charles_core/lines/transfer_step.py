@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.validators import instance_of, one_of
+from charles_core.common.validators import instance_of, one_of
 
 PARTS = ("all", "backbone", "recurrent", "head")
 

@@ -7,31 +7,31 @@ from charles_core.runtimes.runtime_spec import RuntimeSpec
 
 
 def _keras(model):
-    from charles_core.inference import CompiledPredictor
+    from charles_core.runtimes.inference import CompiledPredictor
 
     return CompiledPredictor(model)
 
 
 def _frozen(model):
-    from charles_core.frozen_predictor import FrozenPredictor
+    from charles_core.runtimes.frozen_predictor import FrozenPredictor
 
     return FrozenPredictor(model)
 
 
 def _tflite(model):
-    from charles_core.tflite_predictor import TFLitePredictor
+    from charles_core.runtimes.tflite_predictor import TFLitePredictor
 
     return TFLitePredictor(model)
 
 
 def _openvino(model):
-    from charles_core.openvino_predictor import OpenVINOPredictor
+    from charles_core.runtimes.openvino_predictor import OpenVINOPredictor
 
     return OpenVINOPredictor(model)
 
 
 def _openvino_available() -> bool:
-    from charles_core.openvino_predictor import openvino_available
+    from charles_core.runtimes.openvino_predictor import openvino_available
 
     return openvino_available()
 

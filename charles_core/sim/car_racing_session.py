@@ -21,7 +21,7 @@ from typing import Mapping
 import numpy as np
 
 from charles_core.errors import CharlesError, ConfigError, MissingDependencyError
-from charles_core.frames import resize_frame
+from charles_core.common.frames import resize_frame
 from charles_core.sim.car_racing_config import CarRacingConfig
 from charles_core.sim.controls import controls_to_action
 from charles_core.sim.track_geometry import (

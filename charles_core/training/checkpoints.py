@@ -342,7 +342,7 @@ def load_line_checkpoint(path, *, line=None, backbone: str | None = None, input_
         ``charles_checkpoint`` its stored :class:`CheckpointInfo` (``None``
         for checkpoints written before it existed).
     """
-    from charles_core.initializers.checkpoint import load_checkpoint_model
+    from charles_core.models.initializers.checkpoint import load_checkpoint_model
 
     config, info = checkpoint_line_config(path, backbone, line if isinstance(line, LineConfig) else None)
     # an older checkpoint's config is what was asked: only its name can be checked

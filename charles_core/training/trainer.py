@@ -1,7 +1,7 @@
 """The trainer: batches from the buffers, a loss per output, checkpoints, logs.
 
 Batches come from a *batch source* (``next_batch(n_per_buffer) -> dict``,
-e.g. :class:`~charles_core.training.buffer_feed.BufferFeed`) and are turned
+e.g. :class:`~charles_core.collect.buffer_feed.BufferFeed`) and are turned
 into model data in a background thread, so drawing the next batch overlaps
 training the current one. On one device each batch goes to
 ``train_on_batch``; under a ``tf.distribute`` strategy they go through
@@ -32,7 +32,7 @@ from charles_core.training.checkpoints import (
     remove_partial_files,
     save_checkpoint,
 )
-from charles_core.training.model_data import loss_weights_for_line, losses_for_line
+from charles_core.codec.model_data import loss_weights_for_line, losses_for_line
 from charles_core.training.training_config import TrainingConfig
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.validators import integer_at_least, integer_between, one_of, optional_positive
+from charles_core.common.validators import integer_at_least, integer_between, one_of, optional_positive
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
 

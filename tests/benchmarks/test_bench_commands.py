@@ -34,7 +34,7 @@ def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(line, capsys)
                      "--warmup", "1", "--json"])
     result = _last_json(capsys)
     assert code == 0 and result["precision"] == "float32"
-    from charles_core.line_predictor import available_runtimes
+    from charles_core.runtimes.line_predictor import available_runtimes
 
     timed = {name: result[f"raw_{name}_pps"] for name in available_runtimes()}
     assert result["runtime"] == max(timed, key=timed.get) and result["raw_pps"] == timed[result["runtime"]]

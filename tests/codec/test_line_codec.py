@@ -14,8 +14,8 @@ from charles_core.codec.line_codec import LineCodec, frame_input_name
 from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter
 from charles_core.data.sample import Sample
 from charles_core.driving.drive import make_history, make_preprocess
-from charles_core.training.data_pipeline import make_balancer, make_buffers
-from charles_core.training.dataset_feeder import DatasetFeeder
+from charles_core.collect.data_pipeline import make_balancer, make_buffers
+from charles_core.collect.dataset_feeder import DatasetFeeder
 
 STEPS = 12
 CAMERA = (45, 60)  # recorded frames, resized by both paths

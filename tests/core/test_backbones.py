@@ -4,9 +4,9 @@ import keras
 import pytest
 
 from charles_core import plugins
-from charles_core.backbones.frame_preprocessing import FramePreprocessing
+from charles_core.models.backbones.frame_preprocessing import FramePreprocessing
 from charles_core.errors import ConfigError
-from charles_core.model_builder import check_input_size
+from charles_core.models.model_builder import check_input_size
 from charles_core.models import create_model
 
 BACKBONES = plugins.backbones.names()

@@ -20,14 +20,14 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 ENABLE_THEN_PREDICT = """
 import numpy as np
-from charles_core.bfloat16_inference import enable_bfloat16_inference
+from charles_core.runtimes.bfloat16_inference import enable_bfloat16_inference
 from charles_core.errors import ConfigError
 try:
     enable_bfloat16_inference()
 except ConfigError as error:
     print("REFUSED", error)
     raise SystemExit(0)
-from charles_core.frozen_predictor import FrozenPredictor
+from charles_core.runtimes.frozen_predictor import FrozenPredictor
 from charles_core.models import create_model
 model = create_model("model_0003_xception_v1", input_size=(71, 71), seed=1, load_sources=False)
 frame = np.random.default_rng(0).uniform(0, 255, (71, 71, 3)).astype(np.float32)
@@ -49,7 +49,7 @@ def test_enabled_first_it_computes_in_bfloat16_or_refuses_clearly():
 
 def test_it_is_off_unless_enabled():
     result = _run("""
-from charles_core.bfloat16_inference import bfloat16_in_effect
+from charles_core.runtimes.bfloat16_inference import bfloat16_in_effect
 print("IN EFFECT", bfloat16_in_effect())
 """)
     assert result.returncode == 0, result.stderr[-2000:]

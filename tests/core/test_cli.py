@@ -25,7 +25,7 @@ def test_lines_json_lists_every_registered_line(capsys):
 def test_backbones_and_initializers_name_their_plugins(capsys):
     _, out, _ = _run(capsys, "backbones", "--json")
     backbones = {entry["name"]: entry for entry in json.loads(out)}
-    assert backbones["pilotnet"]["plugin"] == "charles_core.backbones.pilotnet"
+    assert backbones["pilotnet"]["plugin"] == "charles_core.models.backbones.pilotnet"
     assert backbones["xception"]["min_input_side"] == 71
     _, out, _ = _run(capsys, "initializers", "--json")
     assert {entry["name"] for entry in json.loads(out)} >= {"scratch", "imagenet", "checkpoint"}

@@ -2,7 +2,7 @@ import numpy as np
 from PIL import Image
 
 from charles_core import cli
-from charles_core.convcam import Convcam, tile_maps
+from charles_core.models.convcam import Convcam, tile_maps
 from charles_core.models import create_model
 
 

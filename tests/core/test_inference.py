@@ -2,12 +2,12 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
-from charles_core.frozen_predictor import FrozenPredictor
-from charles_core.inference import CompiledPredictor
-from charles_core.line_predictor import LinePredictor
-from charles_core.openvino_predictor import openvino_available
+from charles_core.runtimes.frozen_predictor import FrozenPredictor
+from charles_core.runtimes.inference import CompiledPredictor
+from charles_core.runtimes.line_predictor import LinePredictor
+from charles_core.runtimes.openvino_predictor import openvino_available
 from charles_core.models import create_model
-from charles_core.tflite_predictor import TFLitePredictor
+from charles_core.runtimes.tflite_predictor import TFLitePredictor
 
 
 # Each line's own inputs and heads on the small backbone: conversion of the big ones takes minutes.
@@ -25,7 +25,7 @@ def test_every_runtime_outputs_equal_keras(line):
     keras_out = {k: np.asarray(v)[0] for k, v in model({k: v[None] for k, v in inputs.items()}).items()}
     predictors = [CompiledPredictor(model), FrozenPredictor(model), TFLitePredictor(model)]
     if openvino_available():
-        from charles_core.openvino_predictor import OpenVINOPredictor
+        from charles_core.runtimes.openvino_predictor import OpenVINOPredictor
 
         predictors.append(OpenVINOPredictor(model))
     for predictor in predictors:
@@ -81,11 +81,11 @@ def test_unknown_runtime_is_refused():
 
 
 def test_auto_runtime_keeps_the_faster_one_it_measured():
-    from charles_core.line_predictor import fastest_runtime
+    from charles_core.runtimes.line_predictor import fastest_runtime
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
     chosen, timings = fastest_runtime(model)
-    from charles_core.line_predictor import available_runtimes
+    from charles_core.runtimes.line_predictor import available_runtimes
 
     assert set(timings) == set(available_runtimes()) and chosen == min(timings, key=timings.get)
     assert {"keras", "frozen", "tflite"} <= set(timings)
@@ -106,6 +106,6 @@ def test_openvino_runtime_without_the_package_names_the_extra(monkeypatch):
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False)
     with pytest.raises(ConfigError, match=r"charles-core\[openvino\]"):
         LinePredictor(model, runtime="openvino")
-    from charles_core.line_predictor import available_runtimes
+    from charles_core.runtimes.line_predictor import available_runtimes
 
     assert "openvino" not in available_runtimes()

@@ -6,7 +6,7 @@ from charles_core import plugins
 from charles_core.errors import ConfigError, StorageError, WeightsNotFoundError
 from charles_core.lines.transfer_step import TransferStep
 from charles_core.models import create_model
-from charles_core.parts import count_params, part_layers
+from charles_core.models.parts import count_params, part_layers
 
 SIZE = (61, 64)
 

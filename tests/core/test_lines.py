@@ -9,7 +9,7 @@ from charles_core import plugins
 from charles_core.lines.line_config import LineConfig
 from charles_core.lines.output_spec import OutputSpec, two_outputs
 from charles_core.models import create_model, get_line
-from charles_core.parts import count_params
+from charles_core.models.parts import count_params
 from tests.core.helpers import head_params
 from tests.history.helpers import history_line_params
 

@@ -46,7 +46,7 @@ def test_the_simulator_drives_a_registered_environment(counting_environment):
 
 def test_the_collector_takes_its_cars_from_the_environment_registry(counting_environment, tmp_path):
     from charles_core.models import get_line
-    from charles_core.training.data_pipeline import make_balancer, make_buffers, make_sim_collector
+    from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
 
     line = get_line("charles_pilotnet_v1")
     balancer = make_balancer(line, bins="coarse")
@@ -76,7 +76,7 @@ class _CopyBalancer:
 
 def test_a_line_names_a_plugin_balancer_and_an_unknown_one_is_refused():
     from charles_core.models import get_line
-    from charles_core.training.data_pipeline import make_balancer
+    from charles_core.collect.data_pipeline import make_balancer
 
     line = get_line("charles_pilotnet_v1")
     with pytest.raises(ConfigError, match="registered balancer"):
@@ -105,7 +105,7 @@ class _HelloCommand:
 
 
 def test_a_plugin_adds_a_charles_command(capsys):
-    from charles_core.cli import main
+    from charles_core.cli.commands import main
 
     plugins.register_plugin(_HelloCommand("hello"), name="hello-command")
     try:
@@ -116,7 +116,7 @@ def test_a_plugin_adds_a_charles_command(capsys):
 
 
 def test_a_plugin_command_that_clashes_is_one_line_and_exit_2(capsys):
-    from charles_core.cli import main
+    from charles_core.cli.commands import main
 
     plugins.register_plugin(_HelloCommand("train"), name="clashing-command")
     try:

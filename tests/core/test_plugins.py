@@ -5,7 +5,7 @@ import pytest
 
 import charles_core
 from charles_core import hookimpl, plugins
-from charles_core.backbones.pilotnet import build_pilotnet
+from charles_core.models.backbones.pilotnet import build_pilotnet
 from charles_core.errors import RegistryError
 
 
@@ -23,7 +23,7 @@ def _backbone_plugin(name):
 
 def test_builtins_register_through_the_hooks():
     assert {"xception", "inception_resnet_v2", "pilotnet"} <= set(plugins.backbones.names())
-    assert plugins.backbones.plugin_of("xception") == "charles_core.backbones.keras_applications"
+    assert plugins.backbones.plugin_of("xception") == "charles_core.models.backbones.keras_applications"
     assert {"scratch", "imagenet", "checkpoint"} <= set(plugins.initializers.names())
     assert "model_0004_inceptionresnetv2_v3" in plugins.lines
 
@@ -34,7 +34,7 @@ def test_a_name_registered_twice_names_both_plugins():
         plugins.backbones.names()
     message = str(error.value)
     assert "'xception'" in message and "my_plugin" in message
-    assert "charles_core.backbones.keras_applications" in message
+    assert "charles_core.models.backbones.keras_applications" in message
 
 
 def test_unknown_names_suggest_close_ones():

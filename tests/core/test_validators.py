@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
-from charles_core.validators import (
+from charles_core.common.validators import (
     instance_of,
     integer_at_least,
     integer_between,

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from charles_core.data.cli import add_data_commands
+from charles_core.cli.data_commands import add_data_commands
 from charles_core.data.recorded_dataset import (
     LABELS_DTYPE,
     RecordedDataset,

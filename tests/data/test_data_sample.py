@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from charles_core.data.labels import check_output_names, split_throttle
+from charles_core.common.signals import check_output_names, split_throttle
 from charles_core.data.sample import Sample, label
 from charles_core.errors import DataError
 

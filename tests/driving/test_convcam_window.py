@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from charles_core import cli
-from charles_core.convcam import Convcam
+from charles_core.models.convcam import Convcam
 from charles_core.driving.convcam_window import ConvcamWindow
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig

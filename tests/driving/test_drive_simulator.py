@@ -13,7 +13,7 @@ pytest.importorskip("gymnasium")
 
 def test_player_loop_drives_exactly_like_the_direct_policy():
     from charles_core.sim.evaluate import evaluate
-    from charles_core.sim.model_policy import ModelPolicy
+    from charles_core.collect.model_policy import ModelPolicy
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=3, load_sources=False)
     through_player = drive_simulator(model, (4,), rate_hz=0, max_steps=80, runtime="keras", status=lambda s: None)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from charles_core.driving.history import HistoryKeeper
+from charles_core.codec.history_keeper import HistoryKeeper
 from charles_core.errors import ConfigError, DataError
 
 

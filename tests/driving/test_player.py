@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from charles_core.driving.checkpoint_watcher import CheckpointWatcher
-from charles_core.driving.history import HistoryKeeper
+from charles_core.codec.history_keeper import HistoryKeeper
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig
 from charles_core.driving.player_status import PlayerStatus

@@ -6,7 +6,7 @@ import pytest
 
 from charles_core import cli
 from charles_core.errors import ConfigError
-from charles_core.evaluation.cli import parse_seeds
+from charles_core.cli.eval_commands import parse_seeds
 
 pytest.importorskip("gymnasium")
 

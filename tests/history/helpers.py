@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from charles_core.data.sample import Sample
-from charles_core.history_branch import history_columns, history_signal_shapes
+from charles_core.codec.history_inputs import history_columns, history_signal_shapes
 from tests.core.helpers import dense_params, head_params, stack_params
 
 #: pilotnet's smallest comfortable input (its minimum side is 61)
@@ -84,7 +84,7 @@ class HistoryRefill:
 
 def filled_history_buffers(line, directory, size=SMALL, capacity=48):
     """Full buffers (the line's balancer layout) of random samples with history, and their refill."""
-    from charles_core.training.data_pipeline import make_balancer, make_buffers
+    from charles_core.collect.data_pipeline import make_balancer, make_buffers
 
     buffers = make_buffers(line, directory, size, make_balancer(line), capacity=capacity)
     refill = HistoryRefill(buffers, line, (size[0] * line.frames, size[1]))

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from charles_core.models import create_model, get_line
-from charles_core.parts import part_of
-from charles_core.training.model_data import loss_weights_for_line, losses_for_line, model_data
+from charles_core.models.parts import part_of
+from charles_core.codec.model_data import loss_weights_for_line, losses_for_line, model_data
 from tests.history.helpers import SMALL, random_history_sample
 
 

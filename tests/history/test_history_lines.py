@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from charles_core import plugins
-from charles_core.history_branch import (
+from charles_core.codec.history_inputs import (
     history_columns,
     history_inputs_from_batch,
     history_inputs_from_keeper,
@@ -17,7 +17,7 @@ from charles_core.history_branch import (
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import HistorySpec
 from charles_core.models import create_model, get_line
-from charles_core.parts import count_params, part_of
+from charles_core.models.parts import count_params, part_of
 from tests.history.helpers import SMALL, history_line_params
 
 HISTORY_LINES = [n for n in plugins.lines.names() if plugins.lines.get(n).history is not None]

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from charles_core import plugins
-from charles_core.initializers.checkpoint import load_checkpoint_model
+from charles_core.models.initializers.checkpoint import load_checkpoint_model
 from charles_core.lines.transfer_step import TransferStep
 from charles_core.models import create_model, get_line
-from charles_core.parts import part_layers
-from charles_core.training.buffer_feed import BufferFeed
+from charles_core.models.parts import part_layers
+from charles_core.collect.buffer_feed import BufferFeed
 from charles_core.training.trainer import Trainer
 from charles_core.training.training_config import TrainingConfig
 from tests.history.helpers import SMALL, filled_history_buffers

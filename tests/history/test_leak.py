@@ -12,7 +12,7 @@ from charles_core import plugins
 from charles_core.driving.drive import make_history, make_preprocess
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig
-from charles_core.training.collector import Collector, CollectorConfig
+from charles_core.collect.collector import Collector, CollectorConfig
 
 STEPS = 75  # more than the 60-step history, so the window slides
 

@@ -20,7 +20,7 @@ def test_sim_collector_is_registered_through_the_hook():
 
 
 def test_sim_collector_returns_balanced_samples_for_the_trainers_buffers():
-    from charles_core.training.data_pipeline import make_balancer
+    from charles_core.collect.data_pipeline import make_balancer
 
     line = _line()
     collector = plugins.collectors.get("sim").factory(line, (48, 64), seed=3, cars=2, max_steps_per_call=400)

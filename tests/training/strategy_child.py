@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 
 from charles_core.data.buffer_set import BufferSet  # noqa: E402
 from charles_core.data.sample import Sample  # noqa: E402
-from charles_core.training.buffer_feed import BufferFeed  # noqa: E402
+from charles_core.collect.buffer_feed import BufferFeed  # noqa: E402
 from charles_core.training.trainer import Trainer  # noqa: E402
 from charles_core.training.training_config import TrainingConfig  # noqa: E402
 

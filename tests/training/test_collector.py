@@ -3,8 +3,8 @@ import pytest
 
 from charles_core import plugins
 from charles_core.data.sample import Sample
-from charles_core.training.collector import Collector, CollectorConfig, mirrored
-from charles_core.training.data_pipeline import make_balancer, make_buffers
+from charles_core.collect.collector import Collector, CollectorConfig, mirrored
+from charles_core.collect.data_pipeline import make_balancer, make_buffers
 
 
 def test_mirrored_sample_flips_frame_steering_and_direction():

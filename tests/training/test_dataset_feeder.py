@@ -8,8 +8,8 @@ from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetW
 from charles_core.data.sample import Sample
 from charles_core.errors import DataError
 from charles_core.models import get_line
-from charles_core.training.data_pipeline import make_balancer, make_buffers
-from charles_core.training.dataset_feeder import DatasetFeeder, check_recording_fills
+from charles_core.collect.data_pipeline import make_balancer, make_buffers
+from charles_core.collect.dataset_feeder import DatasetFeeder, check_recording_fills
 
 SIZE = (40, 48)
 
@@ -130,7 +130,7 @@ class _Labels:
     path = "REC"
 
     def __init__(self, throttle, steering):
-        from charles_core.data.labels import split_throttle
+        from charles_core.common.signals import split_throttle
 
         throttle = np.asarray(throttle, np.float32)
         acceleration, braking = split_throttle(throttle)

@@ -5,7 +5,7 @@ import pytest
 from charles_core import plugins
 from charles_core.errors import ConfigError
 from charles_core.lines.output_spec import DELTA_BINS, OutputSpec
-from charles_core.training.model_data import decode_predictions, frames_for_line, model_data, nearest_bin
+from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data, nearest_bin
 
 
 def _batch(n=4, tall=8, width=6):

@@ -2,7 +2,7 @@ import attrs
 import numpy as np
 
 from charles_core import plugins
-from charles_core.training.buffer_feed import BufferFeed
+from charles_core.collect.buffer_feed import BufferFeed
 from charles_core.training.per_output_helpers import PerOutputHelperLoop
 from charles_core.training.trainer import Trainer
 from charles_core.training.training_config import TrainingConfig

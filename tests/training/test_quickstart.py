@@ -40,7 +40,7 @@ def test_the_quickstart_refuses_a_training_track_for_evaluation(tmp_path, capsys
 
 def test_the_quickstart_trains_on_training_tracks_and_evaluates_on_20_others():
     from charles_core.errors import ConfigError
-    from charles_core.quickstart import QuickstartConfig
+    from charles_core.recipes.quickstart import QuickstartConfig
     from charles_core.sim.track_split import is_training_seed
 
     config = QuickstartConfig()
@@ -51,15 +51,21 @@ def test_the_quickstart_trains_on_training_tracks_and_evaluates_on_20_others():
 
 
 @pytest.mark.slow
-def test_the_full_quickstart_drives_at_least_half_as_well_as_the_npc(tmp_path):
-    """The issue's bar, on the README's command at full size (about 7 minutes on 2 cores).
+def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_tracks(tmp_path):
+    """The README's command at full size (2,000 batches: about 10 minutes on 2 idle cores).
 
-    A batch count instead of the time budget keeps the run the same on any machine.
+    A batch count instead of the time budget keeps the run the same on any machine. Measured
+    at 2,000 batches on 20 other unseen tracks (docs/recovery.md): 11/20 laps, reward ratio
+    0.92 [0.85, 0.97]; the thresholds leave room for the run-to-run spread (5 tracks once
+    hid a 0.56 ratio behind 0.79), and still fail a Charles that leaves the road on most tracks.
     """
-    from charles_core.quickstart import QuickstartConfig, run_quickstart
+    from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
     result = run_quickstart(QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
                             progress=False, log=lambda *args: None)
-    assert result["batches"] == 2000
-    assert result["charles_reward"] >= 0.5 * result["npc_reward"], result["per_seed"]
+    assert result["batches"] == 2000 and len(result["eval_seeds"]) == 20
+    assert result["charles_laps"] >= 6, result["per_seed"]
+    assert result["charles_reward"] >= 0.75 * result["npc_reward"], result["per_seed"]
     assert result["charles_reward"] > result["baseline_reward"] + 300, result["per_seed"]
+    ratio = result["charles_vs_npc"]["reward_ratio"]
+    assert ratio["low"] <= ratio["mean"] <= ratio["high"]

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError, DataError, StorageError
-from charles_core.training.buffer_feed import BufferFeed
+from charles_core.collect.buffer_feed import BufferFeed
 from charles_core.training.checkpoints import list_checkpoints, parse_checkpoint_name
 from charles_core.training.trainer import Trainer
 from charles_core.training.training_config import TrainingConfig
@@ -45,7 +45,7 @@ class _FixedBatches:
 
 
 def test_each_batch_trains_and_logs_exactly_as_train_on_batch_does(tmp_path, filled_buffers):
-    from charles_core.training.model_data import model_data
+    from charles_core.codec.model_data import model_data
 
     buffers, _ = filled_buffers(capacity=64)
     rng = np.random.default_rng(3)

@@ -10,9 +10,9 @@ import pytest
 import charles_keras_cv
 from charles_core import plugins
 from charles_core.errors import ConfigError
-from charles_core.initializers.checkpoint import load_checkpoint_model
+from charles_core.models.initializers.checkpoint import load_checkpoint_model
 from charles_core.models import create_model
-from charles_core.parts import backbone_models
+from charles_core.models.parts import backbone_models
 
 NAMES = sorted(charles_keras_cv.KCV_BACKBONES)
 LINE = "model_0003_xception_v1"

@@ -1,0 +1,1 @@
+"""The foundation every layer may use: frames, validators, signals (output ranges, throttle <-> pedals)."""

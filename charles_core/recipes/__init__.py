@@ -1,0 +1,1 @@
+"""Recipes that wire every layer together (the quickstart); nothing below imports them."""
