@@ -14,6 +14,7 @@ BUILT_IN_COMMANDS = {
     "driving": ("charles_core.cli.drive_commands", "add_driving_commands", "drive, convcam"),
     "bench": ("charles_core.cli.bench_commands", "add_bench_commands", "bench train|drive|buffers|capture"),
     "eval": ("charles_core.cli.eval_commands", "add_eval_commands", "eval"),
+    "record": ("charles_core.cli.record_commands", "add_record_commands", "record"),
 }
 
 

@@ -1,0 +1,94 @@
+"""One simulator car's driving as a stream of samples, in time order (what ``charles record`` writes).
+
+A driver (the scripted NPC, or a person through :class:`~charles_core.sim.human_driver.HumanDriver`)
+drives one session; each step's sample holds the frame the driver saw, the controls it chose
+for that frame (strictly in sync), the speed and the purpose. Episodes follow one another on
+the given track seeds; the recording is then one drive with a jump at each new track, as a
+recording from the game is at each relocation.
+
+Example:
+
+```python
+stream = SimStream(seeds=(100, 101), frame_size=(96, 128))
+sample = stream.read()
+stream.close()
+```
+"""
+
+from __future__ import annotations
+
+from charles_core.data.sample import Sample
+from charles_core.errors import ConfigError
+
+PHYSICS_HZ = 50.0  # CarRacing's physics steps per simulated second
+
+
+class SimStream:
+    """Samples of one car on the simulator, driven by ``driver`` (default: the scripted NPC).
+
+    Args:
+        driver: ``act(session) -> {"steering", "throttle"}``; optional ``reset()`` per episode and
+            ``stopped`` (a person closed the window: the stream then finishes).
+        environment: a registered environment's name.
+        seeds: track seeds, one episode each, in turn (training seeds: evaluation tracks are refused).
+        frame_size: ``(height, width)`` of the recorded frames.
+        action_repeat: physics steps per sample (2: 25 samples per simulated second).
+
+    Raises:
+        ConfigError: no seeds, or evaluation seeds.
+    """
+
+    def __init__(self, driver=None, *, environment: str = "car_racing", seeds=None, frame_size=(96, 128),
+                 action_repeat: int = 2):
+        from charles_core.sim.environments import open_environment
+        from charles_core.sim.track_split import check_training_seeds, training_seeds
+
+        seeds = tuple(training_seeds(60) if seeds is None else check_training_seeds(seeds))
+        if not seeds:
+            raise ConfigError("the simulator stream needs at least one track seed")
+        if driver is None:
+            from charles_core.sim.expert_driver import ExpertDriver
+
+            driver = ExpertDriver()
+        self.driver, self.seeds = driver, seeds
+        self.session = open_environment(environment, seed=seeds[0], frame_size=tuple(frame_size),
+                                        action_repeat=action_repeat)
+        self.step_s = action_repeat / PHYSICS_HZ
+        self.count = 0
+        self.episodes = 1
+        self._reset_driver()
+
+    def _reset_driver(self) -> None:
+        if hasattr(self.driver, "reset"):
+            self.driver.reset()
+
+    @property
+    def finished(self) -> bool:
+        """``True`` once the driver has stopped (a person closed the window); the NPC never does."""
+        return bool(getattr(self.driver, "stopped", False))
+
+    def read(self, timeout_s: float = 0.0) -> Sample | None:
+        """Drive one step; its sample (``None`` once the driver has stopped)."""
+        del timeout_s  # a step never waits on anything outside
+        session = self.session
+        frame = session.read()
+        controls = self.driver.act(session)
+        if self.finished:
+            return None
+        speed, purpose = session.speed, session.purpose()
+        session.apply(controls)
+        sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"], speed=speed,
+                        purpose=purpose, timestamp=self.count * self.step_s)
+        self.count += 1
+        if session.done:
+            session.reset(self.seeds[self.episodes % len(self.seeds)])
+            self.episodes += 1
+            self._reset_driver()
+        return sample
+
+    def close(self) -> None:
+        try:
+            self.session.close()
+        finally:
+            if hasattr(self.driver, "close"):
+                self.driver.close()
