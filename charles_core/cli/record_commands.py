@@ -9,6 +9,7 @@ machine").
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -16,6 +17,13 @@ from charles_core.cli import arguments as arg
 
 SOURCES = ("sim", "keyboard", "gamepad", "game")
 SIM_SIZE, GAME_SIZE = (96, 128), (270, 480)  # the game's: the spec's 1280x720 capture resized to 480x270
+
+
+def _probability(text: str) -> float:
+    value = arg.non_negative_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be a probability in [0, 1]; got {text!r}")
+    return value
 
 
 def _open_stream(args, size):
@@ -31,7 +39,7 @@ def _open_stream(args, size):
             driver = HumanDriver(args.source, hz=args.hz, frame_scale=args.scale)
         try:
             stream = SimStream(driver, environment=args.environment, seeds=args.seeds, frame_size=size,
-                               action_repeat=args.action_repeat)
+                               action_repeat=args.action_repeat, perturb=args.perturb, seed=args.seed)
         except BaseException:
             if driver is not None:
                 driver.close()
@@ -124,6 +132,10 @@ def add_record_commands(commands) -> None:
     sub.add_argument("--environment", default="car_racing", help="simulator: the environment (default car_racing)")
     sub.add_argument("--action-repeat", type=arg.positive_int, default=2,
                      help="simulator: physics steps (1/50 s) per sample (default 2: 25 samples/s)")
+    sub.add_argument("--perturb", type=_probability, default=0.03, metavar="P",
+                     help="sim: chance per step of a steering perturbation the NPC recovers from (the label stays "
+                          "the NPC's; default 0.03)")
+    sub.add_argument("--seed", type=arg.seed, default=0, help="sim: seed of the perturbations")
     sub.add_argument("--hz", type=arg.positive_float, default=25.0,
                      help="keyboard/gamepad: steps per second of real time (default 25)")
     sub.add_argument("--scale", type=arg.positive_int, default=4, help="keyboard/gamepad: window zoom (default 4)")

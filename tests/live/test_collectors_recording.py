@@ -9,9 +9,9 @@ import pytest
 
 from charles_core import plugins
 from charles_core.collect.recording_stream import RecordingStream
-from charles_core.data.sample import label as label_of
 from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter
 from charles_core.data.sample import Sample
+from charles_core.data.sample import label as label_of
 from charles_core.data.segmented_recording_writer import SegmentedRecordingWriter, read_stream_info, segment_name
 from charles_core.errors import ConfigError, StorageError
 
