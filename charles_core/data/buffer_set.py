@@ -42,7 +42,6 @@ buffers.close()
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 from typing import Iterable, Iterator, Mapping
@@ -179,6 +178,7 @@ class BufferSet:
 
     def _lock(self) -> int:
         """Writers hold the lock file exclusively; a read-only opener shares it (and never creates it)."""
+        import fcntl  # here, not at the top: charles_core.data imports on Windows (charles record), buffers do not
         path = os.path.join(self.directory, "lock")
         if self.config.read_only:
             if not os.path.lexists(path):
@@ -414,6 +414,8 @@ class BufferSet:
             store.close()
         fd = getattr(self, "_lock_fd", -1)
         if fd >= 0:
+            import fcntl
+
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
             self._lock_fd = -1

@@ -176,7 +176,9 @@ def open_no_follow(path: str, flags: int, what: str, mode: int = 0o644) -> int:
         StorageError: the path is a symlink, not a regular file, or cannot be opened.
     """
     try:
-        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), mode)
+        # getattr: Windows (a game machine running charles record) has neither flag but needs O_BINARY
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), mode)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise StorageError(
