@@ -1,0 +1,1 @@
+"""Live training on Ray: collector processes, one trainer and players running together (``charles live``)."""
