@@ -15,6 +15,7 @@ BUILT_IN_COMMANDS = {
     "bench": ("charles_core.cli.bench_commands", "add_bench_commands", "bench train|drive|buffers|capture"),
     "eval": ("charles_core.cli.eval_commands", "add_eval_commands", "eval"),
     "record": ("charles_core.cli.record_commands", "add_record_commands", "record"),
+    "live": ("charles_core.cli.live_commands", "add_live_commands", "live"),
 }
 
 

@@ -89,6 +89,7 @@ class LiveRun:
                                    log_to_driver=self.log_to_driver)
         self.run_dir = Path(self._run_dir) if self._run_dir else default_run_dir(self._run_root, "live")
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.log(f"run directory: {self.run_dir}")
         tag = f"{self.run_dir.name}-{int(time.time() * 1000) % 10**8}"
         self.board = ray.remote(_board_class()).options(
             name=f"charles-board-{tag}", max_concurrency=16, max_restarts=-1, num_cpus=0).remote()
