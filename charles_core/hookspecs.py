@@ -7,7 +7,7 @@ module in the ``[project.entry-points."charles_core"]`` table.
 
 Example:
 
-```python
+```text
 import charles_core
 
 @charles_core.hookimpl

@@ -7,7 +7,7 @@ and what is expected.
 
 Example:
 
-```python
+```text
 parser.add_argument("--batches", type=positive_int, default=1000)
 parser.add_argument("--input-size", type=input_size, metavar="HxW")
 parser.add_argument("--seeds", type=seeds, default=(0,))

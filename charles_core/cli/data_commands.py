@@ -5,7 +5,7 @@ truncated or written, whatever the files hold.
 
 Example:
 
-```python
+```text
 parser = argparse.ArgumentParser(prog="charles")
 add_data_commands(parser.add_subparsers(dest="command"))
 args = parser.parse_args(["data", "check", "rec", "--verify"])

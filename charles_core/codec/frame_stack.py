@@ -24,7 +24,7 @@ def stack_frames(frames, count: int, input_size) -> np.ndarray:
 
     Example:
 
-    ```python
+    ```text
     tall = stack_frames([frame_a, frame_b], count=2, input_size=(72, 96))  # (144, 96, 3)
     ```
     """
@@ -44,7 +44,7 @@ class FrameStack:
 
     Example:
 
-    ```python
+    ```text
     stack = FrameStack(2, (72, 96))
     stack.push(frame).shape  # (144, 96, 3): the first frame twice, oldest on top
     ```

@@ -137,7 +137,7 @@ def history_inputs_from_batch(line: LineConfig, batch: Mapping[str, np.ndarray])
 
     Example:
 
-    ```python
+    ```text
     batch = buffers.draw(16, rng)
     history_inputs_from_batch(line, batch)["history"].shape  # (32, 60, 5)
     ```

@@ -31,7 +31,7 @@ class LineCodec:
 
     Example:
 
-    ```python
+    ```text
     from charles_core.codec.line_codec import LineCodec
     from charles_core.models import get_line
     codec = LineCodec(get_line("charles_pilotnet_v1"), (72, 96))

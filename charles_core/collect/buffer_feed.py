@@ -34,7 +34,7 @@ class BufferFeed:
 
     Example:
 
-    ```python
+    ```text
     feed = BufferFeed(buffers, refill=collector.refill)
     batch = feed.next_batch(16)
     ```

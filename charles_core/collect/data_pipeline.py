@@ -56,7 +56,7 @@ def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: in
 
     Example:
 
-    ```python
+    ```text
     buffers = make_buffers(line, "run/buffers", (75, 75), make_balancer(line), capacity=500)
     ```
     """

@@ -7,7 +7,7 @@ per bin); each completed set is handed out, per buffer name, by
 
 Example:
 
-```python
+```text
 from charles_core.data.balancing_v3 import BalancerV3
 
 balancer = BalancerV3(("throttle", "steering"))

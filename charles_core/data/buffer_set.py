@@ -30,7 +30,7 @@ ordered buffer by buffer (``batch["buffer"]`` gives each row's buffer index):
 
 Example:
 
-```python
+```text
 buffers = BufferSet("runs/buffers", ("throttle", "steering"), (270, 480, 3))
 for name, samples in balancer.take_ready().items():
     buffers.add_many(name, samples)

@@ -8,7 +8,7 @@ label (NaN, out of range).
 
 Example:
 
-```python
+```text
 from charles_core.data.data_check import check_data
 report = check_data("recordings/run1", verify=True)
 report["problems"]  # [] when clean

@@ -2,7 +2,7 @@
 
 Example:
 
-```python
+```text
 from charles_core.data.plots import plot_label_histograms
 plot_label_histograms(samples, "balance.png")  # or {"steering": array, ...}
 ```

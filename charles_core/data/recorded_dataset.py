@@ -28,7 +28,7 @@ problems raise :class:`~charles_core.errors.StorageError` naming the file.
 
 Example:
 
-```python
+```text
 with RecordedDatasetWriter("rec", frame_shape=(270, 480)) as writer:
     writer.append(sample)
 dataset = RecordedDataset("rec")

@@ -14,7 +14,7 @@ data directory, truncated or overwritten.
 
 Example:
 
-```python
+```text
 from charles_core.data.safe_files import read_json_file
 manifest = read_json_file("rec/manifest.json", "recording manifest")
 ```

@@ -40,7 +40,7 @@ bytes per slot) are mirrored in memory.
 
 Example:
 
-```python
+```text
 store = SampleStore("buffers/steering", frame_shape=(270, 480, 3), capacity=25_000)
 slot = store.add(sample)
 store.close()

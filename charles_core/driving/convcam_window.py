@@ -11,7 +11,7 @@ by more than a lock and a notify.
 
 Example:
 
-```python
+```text
 from charles_core.driving.convcam_window import ConvcamWindow
 with ConvcamWindow(model, window=True, directory="convcam/", hz=5) as cam:
     drive_simulator(model, (0,), on_frame=cam.submit)
@@ -96,7 +96,7 @@ class ConvcamWindow:
 
     Example:
 
-    ```python
+    ```text
     cam = ConvcamWindow(model, window=False, directory="convcam/").start()
     player = Player(source, predictor, controller, preprocess, on_frame=cam.submit)
     player.run(max_steps=300)

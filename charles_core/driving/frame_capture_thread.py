@@ -8,7 +8,7 @@ grabbing frames nobody will use.
 
 Example:
 
-```python
+```text
 from charles_core.driving.frame_capture_thread import FrameCaptureThread
 with FrameCaptureThread(source, rate_hz=30) as capture:
     frame, index, captured_at = capture.next_frame(after_index=-1, timeout_s=1.0)

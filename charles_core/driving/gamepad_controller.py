@@ -19,7 +19,7 @@ whichever is missing.
 
 Example:
 
-```python
+```text
 from charles_core.driving.gamepad_controller import GamepadController
 pad = GamepadController()
 pad.apply({"steering": -0.3, "throttle": 0.8})
@@ -130,7 +130,7 @@ class GamepadController:
 
     Example:
 
-    ```python
+    ```text
     controller = GamepadController(pad=my_fake_pad)
     controller.apply({"steering": 0.0, "throttle": -1.0})  # full brake
     ```

@@ -24,7 +24,7 @@ and resumes on frames captured after the recovery.
 
 Example:
 
-```python
+```text
 from charles_core.driving.player import Player
 player = Player(source, predictor, controller, preprocess,
                 telemetry=lambda: {"position": game.position(), "speed": game.speed()},
@@ -156,7 +156,7 @@ class Player:
 
     Example:
 
-    ```python
+    ```text
     player = Player(ScreenFrameSource(), predictor, GamepadController(), preprocess)
     player.run(max_steps=300)   # ~10 s at 30 Hz
     ```

@@ -2,7 +2,7 @@
 
 Example:
 
-```python
+```text
 status.format()
 # 'model_0004_inceptionresnetv2_v3 @ batch 211250 | steering +0.120 throttle +0.800 |
 #  left_stick_x +0.340 right_trigger +0.826 left_trigger +0.000 | FPS 30.0 PPS 29.8'

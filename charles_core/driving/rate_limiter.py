@@ -6,7 +6,7 @@ model gains nothing from two predictions on the same instant).
 
 Example:
 
-```python
+```text
 from charles_core.driving.rate_limiter import RateLimiter
 limiter = RateLimiter(30.0)
 while driving:

@@ -12,7 +12,7 @@ in windowed or borderless mode at the region given.
 
 Example:
 
-```python
+```text
 from charles_core.driving.screen_frame_source import ScreenFrameSource
 with ScreenFrameSource(left=0, top=0, width=1280, height=720, output_size=(270, 480)) as source:
     frame = source.read()    # (270, 480, 3) uint8 RGB
@@ -81,7 +81,7 @@ class ScreenFrameSource:
 
     Example:
 
-    ```python
+    ```text
     source = ScreenFrameSource(width=800, height=600, output_size=(90, 160), display=":99")
     frame = source.read()
     source.close()

@@ -32,7 +32,7 @@ bounded length, nesting and number size. Every refusal is counted by reason
 
 Example:
 
-```python
+```text
 link = SocketGameLink(token="s3cret-s3cret-s3cret", port=0)
 host, port = link.address       # what the game script connects to
 link.wait_for_game(timeout_s=60)

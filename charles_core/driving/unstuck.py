@@ -8,7 +8,7 @@ fade in) and calls ``reset()`` so the next check starts from the new place.
 
 Example:
 
-```python
+```text
 from charles_core.driving.unstuck import UnstuckDetector
 detector = UnstuckDetector(check_interval_s=5.0, min_distance=5.0)
 if detector.update(session.position):
@@ -38,7 +38,7 @@ class UnstuckDetector:
 
     Example:
 
-    ```python
+    ```text
     detector = UnstuckDetector(check_interval_s=2.0, min_distance=1.0, clock=fake_clock)
     detector.update((0.0, 0.0))   # False: first position, the clock starts
     ```

@@ -4,7 +4,7 @@ Needs the Debian package ``xvfb`` (``apt-get install -y xvfb``).
 
 Example:
 
-```python
+```text
 from charles_core.driving.virtual_display import VirtualDisplay
 with VirtualDisplay(width=1280, height=720) as display:
     source = ScreenFrameSource(display=display.name)

@@ -3,7 +3,7 @@ bootstrap confidence intervals and paired comparisons on the same tracks.
 
 Example:
 
-```python
+```text
 from charles_core.evaluation.drivers import evaluate_drivers
 from charles_core.sim.evaluate import ConstantPolicy
 from charles_core.sim.expert_driver import ExpertDriver

@@ -48,7 +48,7 @@ class Bootstrap:
 
     Example:
 
-    ```python
+    ```text
     boot = Bootstrap()
     boot.mean([920, 910, 300, 915])                 # Interval(estimate=761.25, low=..., high=...)
     boot.ratio_of_means(charles_rewards, npc_rewards)

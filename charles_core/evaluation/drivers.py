@@ -54,7 +54,7 @@ def evaluate_drivers(
 
     Example:
 
-    ```python
+    ```text
     report = evaluate_drivers({"charles": ModelPolicy(model, (72, 96)), "npc": ExpertDriver(max_speed=65)},
                               evaluation_seeds(20))
     report.paired("charles")["reward_ratio"]   # Interval(estimate=0.79, low=0.66, high=0.9)

@@ -6,7 +6,7 @@ grey tiles; with two backbones (lines 0010, 0011) each gets its own colour.
 
 Example:
 
-```python
+```text
 from charles_core.models.convcam import Convcam
 cam = Convcam(model)
 image = cam.render(frame)   # RGB uint8

@@ -47,7 +47,7 @@ def build_history_branch(line: LineConfig):
 
     Example:
 
-    ```python
+    ```text
     inputs, features, aux = build_history_branch(get_line("model_0008_irv2_data_td_v4"))
     sorted(inputs), sorted(aux)  # (['history'], ['steering', 'throttle'])
     ```

@@ -9,7 +9,7 @@ seconds for InceptionResNetV2, against an instant swap for ``CompiledPredictor``
 
 Example:
 
-```python
+```text
 predictor = FrozenPredictor(model)
 predictor.predict({"frame": frame})  # {"throttle": array([..]), "steering": array([..])}
 ```

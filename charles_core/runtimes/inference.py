@@ -50,7 +50,7 @@ class CompiledPredictor:
 
     Example:
 
-    ```python
+    ```text
     predictor = CompiledPredictor(model)
     predictor.predict({"frame": frame})  # {"throttle": array([..]), "steering": array([..])}
     ```

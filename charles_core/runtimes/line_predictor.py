@@ -57,7 +57,7 @@ class LinePredictor:
 
     Example:
 
-    ```python
+    ```text
     predictor = LinePredictor(model)
     predictor.predict({"frame": frame[None]})  # {"throttle": array([0.4]), "steering": array([-0.1])}
     ```

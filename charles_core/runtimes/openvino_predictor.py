@@ -9,7 +9,7 @@ weights converts again (seconds for the large backbones).
 
 Example:
 
-```python
+```text
 predictor = OpenVINOPredictor(model)
 predictor.predict({"frame": frame})  # {"throttle": array([..]), "steering": array([..])}
 ```

@@ -28,7 +28,7 @@ class TFLitePredictor:
 
     Example:
 
-    ```python
+    ```text
     predictor = TFLitePredictor(model)
     predictor.predict({"frame": frame})  # {"throttle": array([..]), "steering": array([..])}
     ```

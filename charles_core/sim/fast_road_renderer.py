@@ -20,7 +20,7 @@ class FastRoadRenderer:
 
     Example:
 
-    ```python
+    ```text
     env._render_road = FastRoadRenderer(env)
     ```
     """

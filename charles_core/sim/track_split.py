@@ -8,7 +8,7 @@ the other's range, so no evaluation track is ever driven for data.
 
 Example:
 
-```python
+```text
 from charles_core.sim.track_split import check_evaluation_seeds, evaluation_seeds, training_seeds
 evaluation_seeds(20)            # (0, 1, ..., 19)
 training_seeds(60)              # (100000, ..., 100059)

@@ -6,7 +6,7 @@ step instead of adding to it.
 
 Example:
 
-```python
+```text
 with BatchPrefetcher(lambda: model_data(line, feed.next_batch(16)), count=100) as batches:
     for inputs, targets, weights in batches:
         model.train_on_batch(inputs, targets, sample_weight=weights)

@@ -20,7 +20,7 @@ loads with ``keras.saving.load_model(..., safe_mode=True)``.
 
 Example:
 
-```python
+```text
 info = CheckpointInfo.read("run/checkpoints/charles_pilotnet_v1-batch00002000.keras")
 info.line.backbone, info.input_size, info.batch    # ('mobilenet_v2', (72, 96), 2000)
 ```

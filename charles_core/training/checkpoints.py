@@ -25,7 +25,7 @@ with has to be named again).
 
 Example:
 
-```python
+```text
 from charles_core.training.checkpoints import CheckpointName, load_line_checkpoint
 CheckpointName.parse("model_0003_xception_v1-batch00000500.keras").batch   # 500
 model = load_line_checkpoint("run/checkpoints/charles_pilotnet_v1-batch00002000.keras")

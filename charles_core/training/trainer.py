@@ -9,7 +9,7 @@ training the current one. On one device each batch goes to
 
 Example:
 
-```python
+```text
 trainer = Trainer("charles_pilotnet_v1", "runs/demo", input_size=(96, 96))
 trainer.train(feed, until_batch=500)
 ```
