@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 
 from charles_core.errors import ConfigError, MissingDependencyError
@@ -31,7 +32,17 @@ from charles_core.errors import ConfigError, MissingDependencyError
 INPUTS = ("keyboard", "gamepad")
 
 
+def _check_display() -> None:
+    """Refuse up front where SDL would fall back on an invisible off-screen window (nobody could drive)."""
+    if (sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not os.environ.get("SDL_VIDEODRIVER")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise ConfigError("driving the simulator yourself needs a window, and no display is available (DISPLAY and "
+                          "WAYLAND_DISPLAY are unset): run on a desktop session or point DISPLAY at an X server")
+
+
 def _import_pygame():
+    # drawn in software: SDL's OpenGL framebuffer makes Mesa call into TensorFlow's bundled LLVM (a segfault)
+    os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
     try:
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
@@ -73,6 +84,8 @@ class HumanDriver:
             raise ConfigError(f"human driver: dead_zone must lie in [0, 1); got {dead_zone!r}")
         if isinstance(frame_scale, bool) or not isinstance(frame_scale, int) or not 1 <= frame_scale <= 16:
             raise ConfigError(f"human driver: frame_scale must be a whole number from 1 to 16; got {frame_scale!r}")
+        if window:
+            _check_display()
         self.pygame = pygame = _import_pygame()
         self.input, self.hz, self.frame_scale, self.steer_rate = input, float(hz), frame_scale, float(steer_rate)
         self.axes = {"steering": steering_axis, "throttle": throttle_axis, "gas": gas_axis, "brake": brake_axis}
@@ -80,7 +93,10 @@ class HumanDriver:
         self.stopped = False
         self.steering = 0.0
         self.pressed: set[int] = set()  # keys held down, from events (testable without a real keyboard)
-        pygame.display.init()
+        try:
+            pygame.display.init()
+        except pygame.error as error:
+            raise ConfigError(f"cannot open a window to drive in: {error}") from None
         self.joystick = None
         if input == "gamepad":
             pygame.joystick.init()
