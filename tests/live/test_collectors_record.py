@@ -175,3 +175,14 @@ def test_a_game_machine_records_a_stream_that_a_recording_collector_follows_as_i
     assert summary["samples"] == 200 and summary["segments"] == 5
     assert collector.finished and collector.samples == 200  # every recorded sample reached the collector once
     assert set(got) == set(collector.buffer_names) and all(got.values())
+
+
+def test_driving_yourself_without_a_display_is_refused_up_front(monkeypatch):
+    from charles_core.errors import ConfigError
+    from charles_core.sim.human_driver import HumanDriver
+
+    for name in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    with pytest.raises(ConfigError, match="no display is available"):
+        HumanDriver("keyboard")
