@@ -14,7 +14,7 @@ refused the same way, naming the folder to delete.
 
 Example:
 
-```python
+```text
 stream = RecordingStream("//gamepc/share/stream", follow=True, poll_s=1.0)
 sample = stream.read(timeout_s=2.0)   # a Sample, or None when nothing new arrived within 2 s
 ```

@@ -12,8 +12,8 @@ smooth driving.
 Example:
 
 ```python
-stream = SimStream(seeds=(100, 101), frame_size=(96, 128))
-sample = stream.read()
+stream = SimStream(frame_size=(96, 128))   # the NPC on the first training tracks
+sample = stream.read()                      # sample.frame (96, 128, 3), sample.steering, sample.throttle, ...
 stream.close()
 ```
 """

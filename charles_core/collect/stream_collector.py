@@ -11,7 +11,7 @@ history holds steps t-N .. t-1 and never step t's label.
 
 Example:
 
-```python
+```text
 collector = StreamCollector(RecordingStream("rec"), line, (72, 96))
 ready = collector.collect(64)   # {"steering": [Sample, ...], "throttle": [...]}
 ```

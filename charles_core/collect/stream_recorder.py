@@ -2,7 +2,7 @@
 
 Example:
 
-```python
+```text
 with RecordedDatasetWriter("rec", (96, 128)) as writer:
     summary = record_stream(SimStream(frame_size=(96, 128)), writer, samples=500)
 summary["samples"], summary["rate"]

@@ -20,9 +20,12 @@ back across them). Nothing is pickled: JSON, raw frames and ``np.save`` labels o
 Example:
 
 ```python
-with SegmentedRecordingWriter("stream", frame_shape=(270, 480), segment_samples=300) as writer:
+import numpy as np
+samples = [Sample(np.zeros((27, 48, 3), np.uint8), throttle=0.5, steering=0.0, timestamp=i / 30) for i in range(7)]
+with SegmentedRecordingWriter("stream", frame_shape=(27, 48), segment_samples=3) as writer:
     for sample in samples:
-        writer.append(sample)   # a segment is closed, and readable, every 300 samples
+        writer.append(sample)   # a segment is closed, and readable, every 3 samples
+print(writer.segments)          # 3: two full segments and the last one, closed with the stream
 ```
 """
 

@@ -10,7 +10,7 @@ the stream takes the newest, never a backlog.
 
 Example:
 
-```python
+```text
 link = SocketGameLink(token=token, port=8765)
 stream = GameStream(ScreenFrameSource(output_size=(270, 480)), link)
 stream.wait_for_game(60)

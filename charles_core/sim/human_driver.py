@@ -14,7 +14,7 @@ convention) give the throttle; button ``stop_button`` stops.
 
 Example:
 
-```python
+```text
 driver = HumanDriver("keyboard", frame_scale=4)
 controls = driver.act(session)   # {"steering": ..., "throttle": ...}
 ```
