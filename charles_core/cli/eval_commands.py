@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from charles_core.cli import arguments as arg
 from charles_core.errors import ConfigError
 from charles_core.sim.track_split import EVALUATION_SEED_STOP
 
@@ -58,12 +59,6 @@ def cmd_eval(args):
     from charles_core.collect.model_policy import ModelPolicy
 
     seeds = _seeds(args)  # bad seeds fail before the model loads
-    if args.max_steps <= 0:
-        raise ConfigError(f"--max-steps must be positive; got {args.max_steps}")
-    if args.action_repeat <= 0:
-        raise ConfigError(f"--action-repeat must be positive; got {args.action_repeat}")
-    if args.npc_speed <= 0:
-        raise ConfigError(f"--npc-speed must be positive (world units/s); got {args.npc_speed}")
     if args.resamples < 100:
         raise ConfigError(f"--resamples must be at least 100 (10,000 keeps the bounds stable); got {args.resamples}")
     bootstrap = Bootstrap(resamples=args.resamples)
@@ -122,10 +117,10 @@ def add_eval_commands(commands) -> None:
     sub.add_argument("--no-chart", action="store_true", help="write no chart")
     sub.add_argument("--no-npc", action="store_true", help="leave out the NPC (and the paired comparison)")
     sub.add_argument("--no-baseline", action="store_true", help="leave out the constant full-throttle baseline")
-    sub.add_argument("--npc-speed", type=float, default=65.0,
+    sub.add_argument("--npc-speed", type=arg.positive_float, default=65.0,
                      help="the NPC's top speed in world units/s (default 65, as the quickstart's NPC)")
-    sub.add_argument("--max-steps", type=int, default=1000, help="physics steps per episode (default 1000)")
-    sub.add_argument("--action-repeat", type=int, default=2,
+    sub.add_argument("--max-steps", type=arg.positive_int, default=1000, help="physics steps per episode (default 1000)")
+    sub.add_argument("--action-repeat", type=arg.positive_int, default=2,
                      help="physics steps per prediction (default 2: 25 Hz, as the quickstart trains)")
     sub.add_argument("--unstuck", action="store_true",
                      help="move a car that stopped moving back onto the track (counted and penalised)")

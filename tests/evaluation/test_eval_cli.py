@@ -62,7 +62,6 @@ def test_charles_eval_table_without_npc_or_baseline(checkpoint, tmp_path, capsys
     (["--seeds", "100000-100002"], "training tracks"),
     (["--seeds", "5-3"], "runs backwards"),
     (["--seeds", "a,b"], "comma-separated"),
-    (["--max-steps", "0"], "--max-steps"),
 ])
 def test_bad_inputs_exit_2_with_one_line(checkpoint, capsys, arguments, message):
     code = cli.main(["eval", "--checkpoint", str(checkpoint), "--no-progress", *arguments])
