@@ -33,7 +33,7 @@ def _capture(args) -> int:
 
 def add_bench_commands(commands) -> None:
     from charles_core import cli_arguments as arg
-    from charles_core.benchmarks import drive, train
+    from charles_core.benchmarks import drive, live, train
 
     bench = commands.add_parser("bench", help="run a benchmark (JSON results)")
     kinds = bench.add_subparsers(dest="bench", required=True, metavar="BENCHMARK")
@@ -41,6 +41,10 @@ def add_bench_commands(commands) -> None:
     sub = kinds.add_parser("train", help="trainer samples/s vs raw train_on_batch (bar: ratio >= 0.95)")
     train.add_arguments(sub)
     sub.set_defaults(func=train.run_from_args)
+
+    sub = kinds.add_parser("live", help="live training on Ray vs the in-process quickstart path (bar: 1.5x batches)")
+    live.add_arguments(sub)
+    sub.set_defaults(func=live.run_from_args)
 
     sub = kinds.add_parser("drive", help="player-loop PPS vs the raw forward pass and model.predict")
     drive.add_arguments(sub)

@@ -7,7 +7,7 @@ process ships balanced samples to the trainer ("collectors balance before they s
 
 Example:
 
-```python
+```text
 from charles_core import plugins
 collector = plugins.collectors.get("sim").factory(line, (48, 64), seed=0, cars=2)
 ready = collector.collect(64)   # {"steering": [Sample, ...], "throttle": [...]}
@@ -61,18 +61,24 @@ class SimCollector:
         mirror: also record every sample mirrored left-right.
         action_repeat: simulator steps per recorded sample.
         environment: a registered environment's name.
+        npc_max_speed: the NPC's top speed (world units/s; ``None``: its own default). The
+            quickstart's 65 is a little below its fastest, which a clone follows far better.
         max_steps_per_call: the most simulator steps one :meth:`collect` call takes, so
             a call returns in bounded time even when the balancer completes no set.
     """
 
     def __init__(self, line: LineConfig, input_size, *, seed: int = 0, seeds=None, cars: int = 4,
                  bins: str = "coarse", mirror: bool = True, action_repeat: int = 2,
-                 environment: str = "car_racing", max_steps_per_call: int = 2000):
+                 environment: str = "car_racing", max_steps_per_call: int = 2000,
+                 npc_max_speed: float | None = None):
         from charles_core.sim.track_split import check_training_seeds, training_seeds
         from charles_core.collect.data_pipeline import make_balancer, make_sim_collector
+        from charles_core.sim.expert_driver import ExpertDriver
 
         if cars < 1:
             raise ConfigError(f"sim collector: cars must be at least 1; got {cars}")
+        if npc_max_speed is not None and not npc_max_speed > 0:
+            raise ConfigError(f"sim collector: npc_max_speed must be positive; got {npc_max_speed}")
         if max_steps_per_call < 1:
             raise ConfigError(f"sim collector: max_steps_per_call must be at least 1; got {max_steps_per_call}")
         seeds = training_seeds(60) if seeds is None else check_training_seeds(seeds)
@@ -87,7 +93,9 @@ class SimCollector:
         self.finished = False  # the simulator never runs out
         self._collector = make_sim_collector(line, tuple(input_size), self.balancer, self._outbox, seeds,
                                              seed=int(seed), mirror=mirror, action_repeat=action_repeat, cars=cars,
-                                             environment=environment)
+                                             environment=environment,
+                                             driver=None if npc_max_speed is None else
+                                             ExpertDriver(max_speed=float(npc_max_speed)))
 
     @property
     def steps(self) -> int:
