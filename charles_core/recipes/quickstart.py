@@ -46,10 +46,11 @@ class QuickstartConfig:
         dagger_rounds: after the first part of training on the NPC's own driving,
             rounds in which the latest Charles drives ``dagger_cars`` of the cars
             while the NPC labels every frame (DAgger); 0 (the default) for NPC
-            driving only. Measured once here with 2 rounds: no gain (62 against
-            185-316 without, within the run-to-run spread), so it is off.
+            driving only. With 3 rounds of 4 cars from 40% of 2,000 batches it
+            finished 0 of 20 unseen laps against 11 without (docs/recovery.md), so it is off.
         dagger_cars: how many of the 8 cars Charles drives in those rounds.
-        npc_share: the share of the training time before the first round.
+        npc_share: the share of the training (time, or batches with ``max_batches``)
+            before the first round.
         perturb_probability: chance per collector step that a perturbation starts:
             the executed steering gets an offset for a while, the label stays the
             NPC's own choice (DART-style noise injection), so the data shows the
