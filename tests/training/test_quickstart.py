@@ -70,3 +70,16 @@ def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_
     assert result["charles_reward"] > result["baseline_reward"] + 300, result["per_seed"]
     ratio = result["charles_vs_npc"]["reward_ratio"]
     assert ratio["low"] <= ratio["mean"] <= ratio["high"]
+
+
+def test_dagger_rounds_split_a_batch_count(tmp_path):
+    """With ``max_batches`` the NPC-only phase and the DAgger rounds split the batches, not the time."""
+    from charles_core.recipes.quickstart import QuickstartConfig, train_charles
+
+    config = QuickstartConfig(max_batches=4, train_minutes=60, capacity=40, input_size=(61, 64), dagger_rounds=1,
+                              dagger_cars=2, npc_share=0.5, run_root=str(tmp_path))
+    lines = []
+    trained = train_charles(config, tmp_path, progress=False, log=lines.append)
+    assert trained["trainer"].batch == 4
+    assert any(line.startswith("round 1: Charles at batch 2 drives 2 of the cars") for line in lines), lines
+    assert not (tmp_path / "buffers").exists()
