@@ -78,8 +78,8 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
 
 
 def drive(model, input_size, seeds, max_speed: float | None = None, action_repeat: int = 2) -> dict:
-    from charles_core.sim.evaluate import evaluate
     from charles_core.collect.model_policy import ModelPolicy
+    from charles_core.sim.evaluate import evaluate
 
     policy = ModelPolicy(model, input_size, max_speed=max_speed)
     return evaluate(policy, seeds, reset_policy=policy.reset, action_repeat=action_repeat)

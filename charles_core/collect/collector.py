@@ -22,12 +22,12 @@ import collections
 import attrs
 import numpy as np
 
+from charles_core.codec.history_inputs import make_history_keeper, sample_history
+from charles_core.collect.buffer_feed import step_until_trainable
+from charles_core.common.frames import resize_frame
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError
-from charles_core.common.frames import resize_frame
-from charles_core.codec.history_inputs import make_history_keeper, sample_history
 from charles_core.lines.line_config import LineConfig
-from charles_core.collect.buffer_feed import step_until_trainable
 
 
 @attrs.frozen

@@ -6,10 +6,10 @@ import collections
 
 import numpy as np
 
-from charles_core.errors import ConfigError
-from charles_core.common.frames import resize_frame
-from charles_core.runtimes.inference import CompiledPredictor
 from charles_core.codec.model_data import decode_predictions, frames_for_line
+from charles_core.common.frames import resize_frame
+from charles_core.errors import ConfigError
+from charles_core.runtimes.inference import CompiledPredictor
 
 
 class ModelPolicy:

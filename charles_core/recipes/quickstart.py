@@ -17,10 +17,8 @@ import time
 
 import attrs
 
-from charles_core.errors import ConfigError
-from charles_core.sim.track_split import (check_evaluation_seeds, check_training_seeds, evaluation_seeds,
-                                          training_seeds)
 from charles_core.common.validators import optional_positive as _positive
+from charles_core.sim.track_split import check_evaluation_seeds, check_training_seeds, evaluation_seeds, training_seeds
 
 
 @attrs.frozen
@@ -83,7 +81,8 @@ class QuickstartConfig:
     eval_steps: int = attrs.field(default=1000, validator=_positive)
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
-    npc_share: float = attrs.field(default=0.4, validator=attrs.validators.and_(attrs.validators.gt(0), attrs.validators.le(1)))
+    npc_share: float = attrs.field(default=0.4, validator=attrs.validators.and_(
+        attrs.validators.gt(0), attrs.validators.le(1)))
     perturb_probability: float = attrs.field(default=0.03, validator=attrs.validators.and_(
         attrs.validators.ge(0), attrs.validators.le(1)))
     perturb_steps: int = attrs.field(default=6, validator=attrs.validators.ge(0))
@@ -136,13 +135,13 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
 
     The buffers' frames are removed afterwards; the checkpoints stay.
     """
-    from charles_core.models import get_line
-    from charles_core.sim.car_racing_session import CarRacingSession
-    from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.collect.model_policy import ModelPolicy
     from charles_core.collect.buffer_feed import BufferFeed
     from charles_core.collect.collector import Collector, CollectorConfig
     from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers
+    from charles_core.collect.model_policy import ModelPolicy
+    from charles_core.models import get_line
+    from charles_core.sim.car_racing_session import CarRacingSession
+    from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
@@ -207,12 +206,12 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     their mean rewards, lap completion and driving scores with 95% intervals, and
     Charles against the NPC paired track by track.
     """
+    from charles_core.collect.data_pipeline import default_run_dir
+    from charles_core.collect.model_policy import ModelPolicy
     from charles_core.evaluation.drivers import evaluate_drivers
     from charles_core.evaluation.eval_chart import plot_evaluation
     from charles_core.sim.evaluate import ConstantPolicy
     from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.collect.model_policy import ModelPolicy
-    from charles_core.collect.data_pipeline import default_run_dir
 
     started = time.perf_counter()
     run_dir = default_run_dir(config.run_root, "quickstart")

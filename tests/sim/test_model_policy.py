@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from charles_core.collect.model_policy import ModelPolicy
 from charles_core.driving.drive import drive_simulator
 from charles_core.models import create_model
 from charles_core.sim.evaluate import evaluate
-from charles_core.collect.model_policy import ModelPolicy
 
 
 def test_a_speed_history_line_drives_exactly_like_the_player_loop():

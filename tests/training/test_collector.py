@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from charles_core import plugins
-from charles_core.data.sample import Sample
 from charles_core.collect.collector import Collector, CollectorConfig, mirrored
 from charles_core.collect.data_pipeline import make_balancer, make_buffers
+from charles_core.data.sample import Sample
 
 
 def test_mirrored_sample_flips_frame_steering_and_direction():
