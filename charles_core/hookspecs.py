@@ -80,8 +80,10 @@ def charles_register_game_links(register):
 
     ``factory(**options)`` returns an object with ``wait_for_game(timeout_s,
     needs)``, ``telemetry() -> mapping`` (any of ``speed``, ``position``,
-    ``purpose``), ``relocate()`` (move the car to a random place: the game's
-    side of unstuck) and ``close()``.
+    ``purpose``, ``controls``), ``relocate()`` (move the car to a random place:
+    the game's side of unstuck) and ``close()``. A link the ``game`` collector
+    and ``charles record --source game`` use also has ``next_telemetry(after,
+    timeout_s) -> (number, fields, received_at)``: one message's own fields, in order.
     """
 
 
