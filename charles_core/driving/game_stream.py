@@ -106,7 +106,8 @@ class GameStream:
                 return None
             frame = self.source.read()
             grabbed_at = time.monotonic()
-            self._dropped[SKIPPED] += number - self._last_number - 1
+            if self._last_number:  # lines from before the first read were never waited for
+                self._dropped[SKIPPED] += number - self._last_number - 1
             self._last_number, self._last_heard = number, received_at
             if not all(name in fields for name in NEEDS):
                 self._dropped[INCOMPLETE] += 1
