@@ -104,8 +104,8 @@ class GameStream:
                     raise
                 self._check_quiet()
                 return None
+            grabbed_at = time.monotonic()  # the screen is grabbed first, then converted and resized
             frame = self.source.read()
-            grabbed_at = time.monotonic()
             if self._last_number:  # lines from before the first read were never waited for
                 self._dropped[SKIPPED] += number - self._last_number - 1
             self._last_number, self._last_heard = number, received_at
