@@ -9,7 +9,8 @@
    publish to the weights being in the player (bar: p95 under 1 s) and to the player driving on
    them (it swaps at its next episode boundary, so this waits for an episode's end).
 3. **Collectors**: samples/s into the trainer's buffers with 1, 2 and 4 collector processes
-   (no player), each over ``--collect-seconds`` after the first samples arrive.
+   (no player, collectors never pausing), each over ``--collect-seconds`` after the first
+   samples arrive.
 
 Peak resident memory is reported per process. ``--evaluate N`` also drives both final
 checkpoints on N evaluation tracks (mean reward), to say whether the quickstart would
@@ -168,7 +169,8 @@ def run_benchmark(line: str = "charles_pilotnet_v2", input_size=(72, 96), minute
             for count in sweep:
                 config = LiveConfig(line=line, input_size=tuple(input_size), collectors=count, players=0,
                                     minutes=60.0, capacity=capacity, batch_per_buffer=batch_per_buffer,
-                                    checkpoint_every=10**6, collector_options=options)
+                                    checkpoint_every=10**6, collector_options=options,
+                                    pause_when_full=False)  # what the collectors can deliver, not what is drawn
                 sweep_results[str(count)] = _live_run(config, os.path.join(work, f"sweep{count}"),
                                                       window_s=collect_seconds)
         finally:
@@ -184,6 +186,7 @@ def run_benchmark(line: str = "charles_pilotnet_v2", input_size=(72, 96), minute
                      "batches": live["batches"], "seconds": live["seconds"], "samples_in": live["samples_in"],
                      "samples_in_per_s": live["samples_in_per_s"], "player_episodes": len(live["episodes"]),
                      "trainer_peak_rss_mb": live["trainer_peak_rss_mb"],
+                     "collector_paused_s": [c["paused_s"] for c in live["collectors"]],
                      "collector_peak_rss_mb": [c["peak_rss_mb"] for c in live["collectors"]],
                      "player_peak_rss_mb": [p["peak_rss_mb"] for p in live["players"]]},
             "batch_ratio": round(ratio, 2), "batch_ratio_bar": BATCH_RATIO_BAR, "batch_ratio_ok": ratio >= BATCH_RATIO_BAR,

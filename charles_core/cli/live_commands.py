@@ -36,6 +36,7 @@ def cmd_live(args) -> int:
                     collector_options=options, minutes=args.minutes, batches=args.batches, capacity=args.capacity,
                     batch_per_buffer=args.batch_per_buffer, publish_every=args.publish_every,
                     checkpoint_every=args.checkpoint_every, player_max_steps=args.player_max_steps,
+                    player_hz=args.player_hz or None, pause_when_full=not args.keep_collecting,
                     call_timeout_s=args.call_timeout, start_timeout_s=args.start_timeout, trainer_gpu=args.trainer_gpu,
                     trainer_resource=args.trainer_resource, collector_resource=args.collector_resource,
                     player_resource=args.player_resource, seed=args.seed)
@@ -71,6 +72,8 @@ def add_live_commands(commands) -> None:
     sub.add_argument("--collector-option", action="append", type=_option, metavar="KEY=VALUE",
                      help="an option of the collector's factory, e.g. cars=8 (repeatable)")
     sub.add_argument("--cars", type=arg.positive_int, default=None, help="cars per sim collector (default 4)")
+    sub.add_argument("--keep-collecting", action="store_true",
+                     help="collectors never pause (by default they pause while every buffer is full)")
     sub.add_argument("--minutes", type=_minutes, default=5.0, help="wall time of the run (default 5; 'none')")
     sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop at this batch count")
     sub.add_argument("--capacity", type=arg.positive_int, default=1500, help="samples per buffer (default 1500)")
@@ -81,6 +84,8 @@ def add_live_commands(commands) -> None:
     sub.add_argument("--player-seeds", type=arg.seeds, default=None,
                      help="tracks the players drive, from the evaluation range (default 0-19)")
     sub.add_argument("--player-max-steps", type=arg.positive_int, default=1000, help="steps per player episode")
+    sub.add_argument("--player-hz", type=arg.non_negative_float, default=25.0,
+                     help="player decisions per second (default 25: real time; 0: as fast as the CPU allows)")
     sub.add_argument("--trainer-gpu", choices=("auto", "yes", "no"), default="auto",
                      help="give the trainer a GPU (auto: when the cluster has one)")
     sub.add_argument("--trainer-resource", default=None, metavar="NAME",

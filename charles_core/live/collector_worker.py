@@ -14,6 +14,8 @@ from charles_core.live.live_config import LiveConfig
 from charles_core.live.live_timeout_error import LiveTimeoutError
 from charles_core.live.ray_support import call_while_restarting, peak_rss_mb
 
+PAUSE_POLL_S = 0.05
+
 
 class CollectorWorker:
     """Collects balanced samples and sends them to the trainer's ``ingest``.
@@ -49,6 +51,7 @@ class CollectorWorker:
             raise ConfigError(f"collector {config.collector!r} balances into {list(self.collector.buffer_names)}, "
                               f"the trainer's buffers are {list(buffer_names)}")
         self.sent = self.stored = self.lost = 0
+        self.paused_s = 0.0
         self.started = time.time()
         self.error: str | None = None
         self.finished = False
@@ -64,7 +67,8 @@ class CollectorWorker:
         for ref in done:
             count = self._in_flight.pop(ref)
             try:
-                self.stored += ray.get(ref)
+                stored, self._full = ray.get(ref)
+                self.stored += stored
             except ray.exceptions.RayActorError:
                 self.lost += count  # in flight when the trainer died
                 self._trainer_down = True
@@ -86,13 +90,29 @@ class CollectorWorker:
         self._in_flight[self.trainer.ingest.remote(ready, self.name)] = count
         self.sent += count
 
+    def _wait_for_room(self, ray) -> None:
+        """Every buffer is full: samples now would only replace unused ones, so leave the cores to the trainer."""
+        started = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                if not ray.get(self.trainer.full.remote(), timeout=self.config.call_timeout_s):
+                    break
+            except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+                break  # the send path rides out a restarting trainer, bounded
+            self._stop.wait(PAUSE_POLL_S)
+        self._full = False
+        self.paused_s += time.monotonic() - started
+
     def _run(self) -> None:
         import ray
 
         self._in_flight: dict = {}
         self._trainer_down = False
+        self._full = False
         try:
             while not self._stop.is_set() and not self.collector.finished:
+                if self._full and self.config.pause_when_full:
+                    self._wait_for_room(ray)
                 ready = self.collector.collect(self.config.ingest_samples)
                 count = sum(len(samples) for samples in ready.values())
                 if count:
@@ -107,7 +127,8 @@ class CollectorWorker:
 
         seconds = max(time.time() - self.started, 1e-9)
         return {"index": self.index, "sent": self.sent, "stored": self.stored, "lost": self.lost,
-                "in_flight": len(getattr(self, "_in_flight", {})), "samples_per_s": round(self.sent / seconds, 1),
+                "in_flight": len(getattr(self, "_in_flight", {})),
+                "paused_s": round(self.paused_s, 1), "samples_per_s": round(self.sent / seconds, 1),
                 "restarted": self.restarted, "error": self.error, "finished": self.finished, "pid": os.getpid(),
                 "node": ray.get_runtime_context().get_node_id(), "peak_rss_mb": peak_rss_mb()}
 

@@ -42,8 +42,14 @@ class LiveConfig:
         ingest_samples: samples a collector sends per ``ingest`` call.
         max_in_flight: ``ingest`` calls one collector may have pending; beyond it the collector
             waits (``ray.wait``), so memory never grows with a fast collector or a slow trainer.
+        pause_when_full: collectors pause while every buffer is full (new samples would only
+            replace unused ones), leaving the cores to the trainer; ``False`` streams on, the
+            buffers rotating.
         player_seeds: tracks the players drive (evaluation range: tracks no collector drives).
         player_max_steps: steps per player episode (CarRacing's 1,000).
+        player_hz: the players' decisions per second: 25 drives in real time (CarRacing's 50 Hz
+            physics at ``action_repeat`` 2), as a player of the game would; ``None``: as fast as
+            the CPU allows, which on a small machine takes cores from the trainer.
         action_repeat: simulator steps per recorded sample or prediction (the quickstart's 2).
         call_timeout_s: the longest wait for one call (an ingest, a status, a weight fetch).
         start_timeout_s: the longest wait for a process to start (TensorFlow, the model, the simulator).
@@ -74,9 +80,11 @@ class LiveConfig:
     checkpoint_every: int = attrs.field(default=250, validator=integer_at_least(1))
     ingest_samples: int = attrs.field(default=64, validator=integer_at_least(1))
     max_in_flight: int = attrs.field(default=2, validator=integer_at_least(1))
+    pause_when_full: bool = True
     player_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20),
                                                 converter=check_evaluation_seeds)
     player_max_steps: int = attrs.field(default=1000, validator=integer_at_least(1))
+    player_hz: float | None = attrs.field(default=25.0, validator=optional_positive)
     action_repeat: int = attrs.field(default=2, validator=integer_at_least(1))
     call_timeout_s: float = attrs.field(default=60.0, validator=positive)
     start_timeout_s: float = attrs.field(default=300.0, validator=positive)

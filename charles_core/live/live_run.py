@@ -240,7 +240,7 @@ class LiveRun:
             "samples_in_per_s": trainer["samples_in_per_s"], "weights_batch": (trainer["published"] or {}).get("batch"),
             "checkpoint": trainer["checkpoint"], "trainer_gpu": self.trainer_gpu,
             "episodes": [{k: e[k] for k in ("player", "seed", "reward", "batch", "version")} for e in episodes],
-            "collectors": [{k: c.get(k) for k in ("sent", "stored", "lost", "samples_per_s", "restarted", "error",
+            "collectors": [{k: c.get(k) for k in ("sent", "stored", "lost", "samples_per_s", "paused_s", "restarted", "error",
                                                    "peak_rss_mb")} for c in collectors],
             "players": [{k: p.get(k) for k in ("episodes_total", "push_failures", "last_push_error", "error",
                                                 "peak_rss_mb")} for p in players],

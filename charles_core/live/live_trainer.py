@@ -156,19 +156,25 @@ class LiveTrainer:
 
     # -- calls from collectors, players and the driver ----------------------------
 
-    def ingest(self, ready: dict, sender: str = "") -> int:
-        """Add balanced samples (``{buffer name: [Sample, ...]}``); returns how many were stored."""
+    def ingest(self, ready: dict, sender: str = "") -> tuple[int, bool]:
+        """Add balanced samples (``{buffer name: [Sample, ...]}``); returns (stored, every buffer full)."""
         unknown = set(ready) - set(self.buffer_names)
         if unknown:
             raise ConfigError(f"{sender or 'a collector'} sent samples for buffers {sorted(unknown)}; this "
                               f"trainer's buffers are {list(self.buffer_names)} (same line and balancing?)")
         with self.data_ready:
             stored = sum(self.buffers.add_ready(ready).values())
+            full = self.buffers.ready
             self.data_ready.notify_all()
         self.samples_in += stored
         if self.first_ingest is None:
             self.first_ingest = time.time()
-        return stored
+        return stored, full
+
+    def full(self) -> bool:
+        """Whether every buffer is full (collectors that pause when full poll this)."""
+        with self.data_ready:
+            return self.buffers.ready
 
     def report_episode(self, report: dict) -> None:
         """A player's episode: kept for status and written as the TensorBoard scalar reward-vs-batch."""

@@ -154,8 +154,13 @@ class PlayerWorker:
                     session.reset(seed)
                     self.policy.reset()
                     started = time.perf_counter()
+                    period = 1.0 / config.player_hz if config.player_hz else 0.0
+                    next_step = time.monotonic()
                     while not session.done and not self._stop.is_set():
                         session.apply(self.policy(session))
+                        if period:  # real time: the cores left go to the trainer and the collectors
+                            next_step = max(next_step + period, time.monotonic() - period)
+                            self._stop.wait(max(0.0, next_step - time.monotonic()))
                     if self._stop.is_set():
                         break
                     episode += 1
