@@ -71,9 +71,9 @@ class SimCollector:
                  bins: str = "coarse", mirror: bool = True, action_repeat: int = 2,
                  environment: str = "car_racing", max_steps_per_call: int = 2000,
                  npc_max_speed: float | None = None):
-        from charles_core.sim.track_split import check_training_seeds, training_seeds
         from charles_core.collect.data_pipeline import make_balancer, make_sim_collector
         from charles_core.sim.expert_driver import ExpertDriver
+        from charles_core.sim.track_split import check_training_seeds, training_seeds
 
         if cars < 1:
             raise ConfigError(f"sim collector: cars must be at least 1; got {cars}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
+from charles_core.common.validators import integer_at_least, non_negative, optional_positive, positive
 from charles_core.errors import ConfigError
 from charles_core.sim.track_split import check_evaluation_seeds, evaluation_seeds
-from charles_core.common.validators import integer_at_least, non_negative, optional_positive, positive
 
 
 def _input_size(instance, attribute, value) -> None:

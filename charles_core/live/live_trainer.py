@@ -72,8 +72,8 @@ class LiveTrainer:
 
     def __init__(self, config: LiveConfig, run_dir, line, board=None):
         set_tensorflow_threads(config.trainer_threads)
-        from charles_core.training.checkpoints import CHECKPOINT_DIR, latest_checkpoint
         from charles_core.collect.data_pipeline import make_balancer, make_buffers
+        from charles_core.training.checkpoints import CHECKPOINT_DIR, latest_checkpoint
         from charles_core.training.trainer import Trainer
         from charles_core.training.training_config import TrainingConfig
 

@@ -61,8 +61,8 @@ class PlayerWorker:
 
     def __init__(self, index: int, config: LiveConfig, line, board, trainer):
         set_tensorflow_threads(config.worker_threads)
-        from charles_core.models import create_model
         from charles_core.collect.model_policy import ModelPolicy
+        from charles_core.models import create_model
 
         self.index, self.config, self.board, self.trainer = index, config, board, trainer
         self.model = create_model(line, input_size=config.input_size, seed=config.seed)
