@@ -55,18 +55,18 @@ def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_
     """The README's command at full size (2,000 batches: about 10 minutes on 2 idle cores).
 
     A batch count instead of the time budget keeps the run the same on any machine. Measured
-    (docs/recovery.md): 11/20 laps and a reward ratio of 0.92 [0.85, 0.97] at 2,000 batches on
-    seeds 1000-1019; 7/20 laps and 0.74 [0.61, 0.86] at 2,500 batches on seeds 0-19. The
-    thresholds leave room for that spread and still fail a Charles that leaves the road on most
-    tracks (DAgger as tried: 0/20 laps, 0.42).
+    (docs/recovery.md): 11/20 laps and a reward ratio of 0.92 at 2,000 batches on seeds
+    1000-1019, 4/20 and 0.58 with training seed 1 there, 7/20 and 0.74 at 2,500 batches on
+    seeds 0-19. The thresholds leave room for that spread and still fail a Charles that leaves
+    the road on most tracks (DAgger as tried: 0/20 laps, 0.42).
     """
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
     result = run_quickstart(QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
                             progress=False, log=lambda *args: None)
     assert result["batches"] == 2000 and len(result["eval_seeds"]) == 20
-    assert result["charles_laps"] >= 4, result["per_seed"]
-    assert result["charles_reward"] >= 0.55 * result["npc_reward"], result["per_seed"]
+    assert result["charles_laps"] >= 2, result["per_seed"]
+    assert result["charles_reward"] >= 0.5 * result["npc_reward"], result["per_seed"]
     assert result["charles_reward"] > result["baseline_reward"] + 300, result["per_seed"]
     ratio = result["charles_vs_npc"]["reward_ratio"]
     assert ratio["low"] <= ratio["mean"] <= ratio["high"]
