@@ -6,8 +6,8 @@ import collections
 
 import numpy as np
 
-from charles_core.errors import ConfigError
 from charles_core.common.frames import resize_frame
+from charles_core.errors import ConfigError
 
 
 def stack_frames(frames, count: int, input_size) -> np.ndarray:

@@ -40,12 +40,12 @@ history_inputs_from_keeper(line, keeper)["history"].shape  # (1, 60, 5)
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from charles_core.common.signals import split_throttle
 from charles_core.codec.history_keeper import HistoryKeeper
+from charles_core.common.signals import split_throttle
 from charles_core.errors import ConfigError, DataError
 from charles_core.lines.line_config import HistorySpec, LineConfig
 

@@ -28,7 +28,7 @@ keeper.history()["throttle"][-1]   # 0.5: the previous step, never the current o
 from __future__ import annotations
 
 import collections
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from charles_core.codec.frame_stack import FrameStack, stack_frames
+from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
-from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data
 
 
 class LineCodec:
@@ -119,8 +119,8 @@ class LineCodec:
         lines with a current-controls input keep the last applied controls;
         stacked-frame lines keep their past frames in it.
         """
-        from charles_core.codec.history_keeper import HistoryKeeper
         from charles_core.codec.history_inputs import make_history_keeper
+        from charles_core.codec.history_keeper import HistoryKeeper
 
         line = self.line
         if line.history is not None:
@@ -162,6 +162,18 @@ class LineCodec:
                  ) -> dict[str, float]:
         """Model outputs (batch of one) -> control values within each output's range."""
         return decode_predictions(self.line, dict(outputs), dict(current or {}))
+
+    @staticmethod
+    def simulator_controls(controls: Mapping[str, float]) -> dict[str, float]:
+        """Decoded controls as the simulator takes them: steering and one throttle axis.
+
+        Three-output lines (0001, 0002) predict acceleration and braking; the
+        simulator, like the game, combines them into throttle = acceleration - braking.
+        """
+        controls = dict(controls)
+        if "throttle" not in controls and {"acceleration", "braking"} <= set(controls):
+            controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
+        return controls
 
     def settings(self) -> dict:
         """The codec's settings as plain data (stored inside checkpoints beside the line)."""

@@ -17,14 +17,11 @@ t's label (``tests/history/test_leak.py``). A new episode clears it.
 
 from __future__ import annotations
 
-import collections
-
 import attrs
 import numpy as np
 
-from charles_core.codec.history_inputs import make_history_keeper, sample_history
+from charles_core.codec.line_codec import LineCodec
 from charles_core.collect.buffer_feed import step_until_trainable
-from charles_core.common.frames import resize_frame
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
@@ -93,22 +90,16 @@ def mirrored(sample: Sample) -> Sample:
                   history=history, timestamp=sample.timestamp)
 
 
-def _history_keeper(line: LineConfig):
-    if line.history is None:
-        return None
-    return make_history_keeper(line)
-
-
 class _Car:
     """One NPC-driven session and what the collector tracks for it."""
 
-    def __init__(self, session, frames: int, history=None):
+    def __init__(self, session, codec: LineCodec):
         self.session = session
-        self.frames = collections.deque(maxlen=max(1, frames))
+        self.frames = codec.new_frame_stack()  # the last frames, stored as the line sees them
         self.perturbation = (0, 0.0)  # (steps left, steering offset)
         self.pilot = None  # a policy that drives this car instead of the NPC (the NPC still labels)
         self.takeover = False  # the NPC drives back to the road (see CollectorConfig.takeover_distance)
-        self.history = history  # a LineHistory for history lines, else None
+        self.history = codec.new_sample_history()  # a LineHistory for history lines, else None
 
 
 class Collector:
@@ -134,7 +125,8 @@ class Collector:
     def __init__(self, sessions, driver, line: LineConfig, input_size, balancer, buffers,
                  config: CollectorConfig | None = None):
         sessions = list(sessions) if isinstance(sessions, (list, tuple)) else [sessions]
-        self.cars = [_Car(session, line.frames, _history_keeper(line)) for session in sessions]
+        self.codec = LineCodec(line, input_size)
+        self.cars = [_Car(session, self.codec) for session in sessions]
         self.driver, self.line = driver, line
         self.input_size = tuple(input_size)
         self.balancer, self.buffers = balancer, buffers
@@ -182,11 +174,7 @@ class Collector:
             car.history.clear()  # a new track: the old road is not this car's past
 
     def _frame(self, car: _Car) -> np.ndarray:
-        frame = resize_frame(car.session.read(), self.input_size)
-        car.frames.append(frame)
-        while len(car.frames) < car.frames.maxlen:  # first steps: repeat the oldest frame
-            car.frames.appendleft(car.frames[0])
-        return frame if len(car.frames) == 1 else np.concatenate(list(car.frames), axis=0)
+        return car.frames.push(car.session.read())
 
     def _update_takeover(self, car: _Car) -> None:
         limit = self.config.takeover_distance
@@ -225,7 +213,7 @@ class Collector:
         frame = self._frame(car)
         controls = self.driver.act(session)
         speed, purpose = session.speed, session.purpose()
-        past = sample_history(car.history) if car.history is not None else None  # read before the step
+        past = self.codec.sample_history(car.history)  # read before the step
         sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
                         speed=speed, purpose=purpose, history=past)
         self._update_takeover(car)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import collections
-
 import numpy as np
 
-from charles_core.codec.model_data import decode_predictions, frames_for_line
-from charles_core.common.frames import resize_frame
+from charles_core.codec.line_codec import LineCodec
 from charles_core.errors import ConfigError
 from charles_core.runtimes.inference import CompiledPredictor
 
@@ -37,16 +34,15 @@ class ModelPolicy:
         self.line = model.charles_line
         self.predictor = predictor if predictor is not None else CompiledPredictor(model)
         self.input_size = tuple(input_size)
-        self.frames = collections.deque(maxlen=self.line.frames)
+        self.codec = LineCodec(self.line, self.input_size)
+        self.frames = self.codec.new_frame_stack()
         self.record_every, self.record_limit = record_every, record_limit
         self.recorded: list[np.ndarray] = []
-        # History lines: the same keeper the collector and the player use, read
-        # before each prediction and pushed after it (strictly past).
+        # History and current-controls lines: the keeper the player uses, read before
+        # each prediction and pushed after it (strictly past).
         self.history = None
-        if self.line.history is not None:
-            from charles_core.codec.history_inputs import make_history_keeper
-
-            self.history = make_history_keeper(self.line)
+        if self.line.history is not None or self.line.current_controls_input:
+            self.history = self.codec.new_history()
         self.episodes = 0
         self.steps = 0
 
@@ -58,28 +54,20 @@ class ModelPolicy:
         self.steps = 0
 
     def __call__(self, session) -> dict[str, float]:
-        frame = resize_frame(session.read(), self.input_size)
-        self.frames.append(frame)
-        while len(self.frames) < self.frames.maxlen:
-            self.frames.appendleft(self.frames[0])
+        stored = self.frames.push(session.read())
         if self.record_every and self.episodes <= 1 and self.steps % self.record_every == 0 \
                 and len(self.recorded) < self.record_limit:
             self.recorded.append(session.read())
         self.steps += 1
-        stacked = frame if len(self.frames) == 1 else np.concatenate(list(self.frames), axis=0)
-        key = "frames" if self.line.frame_mode == "time_distributed" else "frame"
-        inputs = {key: frames_for_line(self.line, stacked[None])[0]}
+        speed, purpose = session.speed, session.purpose()
+        inputs = self.codec.live_inputs(stored, self.history, purpose)
+        current = {}
+        if "current_controls" in inputs:  # delta outputs add to the value applied now
+            current = {o.name: float(v) for o, v in zip(self.line.outputs, inputs["current_controls"][0])}
+        decoded = self.codec.controls(self.predictor.predict({k: v[0] for k, v in inputs.items()}), current)
         if self.history is not None:
-            from charles_core.codec.history_inputs import history_inputs_from_keeper
-
-            speed, purpose = session.speed, session.purpose()
-            past = history_inputs_from_keeper(self.line, self.history, purpose=purpose)
-            inputs.update({name: value[0] for name, value in past.items()})
-        controls = decode_predictions(self.line, self.predictor.predict(inputs))
-        if "throttle" not in controls:  # three-output lines: pedals back into one axis
-            controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
-        if self.max_speed is not None and session.speed > self.max_speed:
+            self.history.push({**decoded, "speed": speed, "purpose": purpose})
+        controls = self.codec.simulator_controls(decoded)
+        if self.max_speed is not None and speed > self.max_speed:
             controls["throttle"] = min(controls["throttle"], 0.0)
-        if self.history is not None:
-            self.history.push({**controls, "speed": speed, "purpose": purpose})
         return controls
