@@ -103,7 +103,7 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
 
 
 def add_arguments(parser) -> None:
-    from charles_core import cli_arguments as arg
+    from charles_core.common import arguments as arg
 
     parser.add_argument("line")
     parser.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW",

@@ -225,7 +225,7 @@ def _evaluate(checkpoints: dict, tracks: int) -> dict:
 
 
 def add_arguments(parser) -> None:
-    from charles_core.cli import arguments as arg
+    from charles_core.common import arguments as arg
 
     parser.add_argument("--line", default="charles_pilotnet_v2", help="the line (default: the quickstart's)")
     parser.add_argument("--input-size", type=arg.input_size, default=(72, 96), metavar="HxW")

@@ -108,7 +108,7 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
 
 
 def add_arguments(parser) -> None:
-    from charles_core import cli_arguments as arg
+    from charles_core.common import arguments as arg
 
     parser.add_argument("line")
     parser.add_argument("--input-size", type=arg.input_size, default=(72, 96), metavar="HxW")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def _frame_size(text: str) -> str:
     """Checked like --input-size, passed on as text to the benchmark script."""
-    from charles_core.cli.arguments import input_size
+    from charles_core.common.arguments import input_size
 
     input_size(text)
     return text
@@ -32,7 +32,7 @@ def _capture(args) -> int:
 
 
 def add_bench_commands(commands) -> None:
-    from charles_core import cli_arguments as arg
+    from charles_core.common import arguments as arg
     from charles_core.benchmarks import drive, live, train
 
     bench = commands.add_parser("bench", help="run a benchmark (JSON results)")

@@ -17,8 +17,9 @@ import os
 import sys
 import warnings
 
-from charles_core import plugins, terminal
-from charles_core.cli.arguments import input_size, output_file, part_path
+from charles_core import plugins
+from charles_core.common import terminal
+from charles_core.common.arguments import input_size, output_file, part_path
 from charles_core.errors import CharlesError, RegistryError
 
 # Libraries whose Python warnings (deprecations, tracing hints) are not the user's business.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from charles_core import cli_arguments as arg
+from charles_core.common import arguments as arg
 
 
 def cmd_drive(args):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from charles_core.cli import arguments as arg
+from charles_core.common import arguments as arg
 from charles_core.errors import ConfigError
 from charles_core.sim.track_split import EVALUATION_SEED_STOP
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from charles_core.cli import arguments as arg
+from charles_core.common import arguments as arg
 from charles_core.errors import ConfigError
 
 

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from charles_core.cli import arguments as arg
+from charles_core.common import arguments as arg
 
 SOURCES = ("sim", "keyboard", "gamepad", "game")
 SIM_SIZE, GAME_SIZE = (96, 128), (270, 480)  # the game's: the spec's 1280x720 capture resized to 480x270

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from charles_core import cli_arguments as arg
+from charles_core.common import arguments as arg
 from charles_core.sim.track_split import training_seeds
 
 

@@ -2,7 +2,7 @@
 
 Example:
 
-```python
+```text
 from charles_core.live.live_config import LiveConfig
 from charles_core.live.live_run import LiveRun
 

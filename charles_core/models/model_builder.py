@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import keras
 
-from charles_core import frames, plugins
+from charles_core import plugins
+from charles_core.common import frames
 from charles_core.models.backbones.backbone_spec import BackboneSpec
 from charles_core.models.backbones.frame_preprocessing import FramePreprocessing
 from charles_core.errors import ConfigError
