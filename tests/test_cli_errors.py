@@ -117,7 +117,7 @@ def test_a_bad_argument_is_one_line_exit_2_and_writes_nothing(argv, words, tmp_p
 
 
 def test_a_failed_start_removes_the_run_directory_it_made(tmp_path, monkeypatch, capsys):
-    from charles_core.training import cli as training_cli
+    from charles_core.cli import train_commands as training_cli
 
     def fail_after_making_the_run_dir(args, started):
         from charles_core.collect.data_pipeline import default_run_dir
