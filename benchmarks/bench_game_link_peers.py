@@ -78,12 +78,23 @@ def main(argv=None) -> int:
         script.close()
     finally:
         link.close()
-    print(json.dumps({
-        "peers": args.peers, "seconds": args.seconds, "threads_before": threads_before,
-        "threads_peak": peak_threads, "refused": stats["refused"], "pending_at_end": stats["pending"],
-        "script_connected": stats["connected"], "telemetry_sent": sent, "telemetry_used_up_to": int(used),
-        "worst_telemetry_age_s": round(worst_age, 4), "stale_reads": stale,
-    }))
+    print(
+        json.dumps(
+            {
+                "peers": args.peers,
+                "seconds": args.seconds,
+                "threads_before": threads_before,
+                "threads_peak": peak_threads,
+                "refused": stats["refused"],
+                "pending_at_end": stats["pending"],
+                "script_connected": stats["connected"],
+                "telemetry_sent": sent,
+                "telemetry_used_up_to": int(used),
+                "worst_telemetry_age_s": round(worst_age, 4),
+                "stale_reads": stale,
+            }
+        )
+    )
     return 0
 
 

@@ -32,24 +32,64 @@ RESULTS = Path(__file__).parent / "results"
 #: QuickstartConfig overrides of each variant (the quickstart's defaults are "base" at the time of the run).
 VARIANTS = {
     # the quickstart before this work: short, small perturbations (6 steps, offset up to 0.6, 3% per step)
-    "before": dict(perturb_probability=0.03, perturb_steps=6, perturb_min_steps=0, perturb_steering=0.6,
-                   perturb_min_steering=0.0, dagger_rounds=0),
+    "before": dict(
+        perturb_probability=0.03,
+        perturb_steps=6,
+        perturb_min_steps=0,
+        perturb_steering=0.6,
+        perturb_min_steering=0.0,
+        dagger_rounds=0,
+    ),
     # DART-style: rarer, longer, stronger steering offsets that take the car to the road's edge and beyond
-    "dart": dict(perturb_probability=0.02, perturb_steps=20, perturb_min_steps=8, perturb_steering=0.6,
-                 perturb_min_steering=0.2, dagger_rounds=0),
-    "dart_strong": dict(perturb_probability=0.03, perturb_steps=25, perturb_min_steps=10, perturb_steering=0.8,
-                        perturb_min_steering=0.3, dagger_rounds=0),
+    "dart": dict(
+        perturb_probability=0.02,
+        perturb_steps=20,
+        perturb_min_steps=8,
+        perturb_steering=0.6,
+        perturb_min_steering=0.2,
+        dagger_rounds=0,
+    ),
+    "dart_strong": dict(
+        perturb_probability=0.03,
+        perturb_steps=25,
+        perturb_min_steps=10,
+        perturb_steering=0.8,
+        perturb_min_steering=0.3,
+        dagger_rounds=0,
+    ),
     # edge: rare, short, small offsets: the car reaches the road's edge and the NPC brings it back while the
     # road is still in view (the "before" offsets put the NPC off the road 38% of the time, often far out)
-    "edge": dict(perturb_probability=0.01, perturb_steps=5, perturb_min_steps=2, perturb_steering=0.3,
-                 perturb_min_steering=0.1, dagger_rounds=0),
+    "edge": dict(
+        perturb_probability=0.01,
+        perturb_steps=5,
+        perturb_min_steps=2,
+        perturb_steering=0.3,
+        perturb_min_steering=0.1,
+        dagger_rounds=0,
+    ),
     # no perturbation at all: pure behaviour cloning of the NPC
     "clean": dict(perturb_probability=0.0, dagger_rounds=0),
     # DAgger: after 40% of the batches, the latest Charles drives 4 of the 8 cars, the NPC labels
-    "dagger": dict(perturb_probability=0.03, perturb_steps=6, perturb_min_steps=0, perturb_steering=0.6,
-                   perturb_min_steering=0.0, dagger_rounds=3, dagger_cars=4, npc_share=0.4),
-    "dart_dagger": dict(perturb_probability=0.02, perturb_steps=20, perturb_min_steps=8, perturb_steering=0.6,
-                        perturb_min_steering=0.2, dagger_rounds=3, dagger_cars=4, npc_share=0.4),
+    "dagger": dict(
+        perturb_probability=0.03,
+        perturb_steps=6,
+        perturb_min_steps=0,
+        perturb_steering=0.6,
+        perturb_min_steering=0.0,
+        dagger_rounds=3,
+        dagger_cars=4,
+        npc_share=0.4,
+    ),
+    "dart_dagger": dict(
+        perturb_probability=0.02,
+        perturb_steps=20,
+        perturb_min_steps=8,
+        perturb_steering=0.6,
+        perturb_min_steering=0.2,
+        dagger_rounds=3,
+        dagger_cars=4,
+        npc_share=0.4,
+    ),
 }
 
 
@@ -70,8 +110,10 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
     key = f"{min(seeds)}-{max(seeds)}x{len(seeds)}@{npc_max_speed}"
     if key not in stored:
         result = evaluate(ExpertDriver(max_speed=npc_max_speed), seeds, action_repeat=2)
-        stored[key] = {"per_seed": {str(k): v for k, v in result["per_seed"].items()},
-                       "lap_finished": {str(k): v for k, v in result["lap_finished"].items()}}
+        stored[key] = {
+            "per_seed": {str(k): v for k, v in result["per_seed"].items()},
+            "lap_finished": {str(k): v for k, v in result["lap_finished"].items()},
+        }
         RESULTS.mkdir(exist_ok=True)
         cache.write_text(json.dumps(stored, indent=1))
     return stored[key]
@@ -92,12 +134,18 @@ def record(name: str, charles: dict, npc: dict, extra: dict) -> dict:
     rewards = np.array([charles["per_seed"][s] for s in seeds])
     npc_rewards = np.array([npc["per_seed"][str(s)] for s in seeds])
     laps = np.array([charles["lap_finished"][s] for s in seeds])
-    row = {"variant": name, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-           "seeds": f"{min(seeds)}-{max(seeds)}", "laps": f"{int(laps.sum())}/{len(seeds)}",
-           "lap_rate": round(float(laps.mean()), 3), "charles_mean": round(float(rewards.mean()), 1),
-           "npc_mean": round(float(npc_rewards.mean()), 1),
-           "ratio": round(float(rewards.mean() / npc_rewards.mean()), 3),
-           **extra, "per_seed": {str(s): charles["per_seed"][s] for s in seeds}}
+    row = {
+        "variant": name,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "seeds": f"{min(seeds)}-{max(seeds)}",
+        "laps": f"{int(laps.sum())}/{len(seeds)}",
+        "lap_rate": round(float(laps.mean()), 3),
+        "charles_mean": round(float(rewards.mean()), 1),
+        "npc_mean": round(float(npc_rewards.mean()), 1),
+        "ratio": round(float(rewards.mean() / npc_rewards.mean()), 3),
+        **extra,
+        "per_seed": {str(s): charles["per_seed"][s] for s in seeds},
+    }
     RESULTS.mkdir(exist_ok=True)
     with open(RESULTS / "recovery.jsonl", "a") as handle:
         handle.write(json.dumps(row) + "\n")
@@ -127,22 +175,33 @@ def main(argv=None) -> int:
     if args.command == "list":
         for text in (RESULTS / "recovery.jsonl").read_text().splitlines():
             row = json.loads(text)
-            print(f"{row['variant']:<22}{row['laps']:>7}{row['charles_mean']:>9}{row['npc_mean']:>9}{row['ratio']:>7}"
-                  f"{row.get('batches', ''):>7}")
+            print(
+                f"{row['variant']:<22}{row['laps']:>7}{row['charles_mean']:>9}{row['npc_mean']:>9}{row['ratio']:>7}"
+                f"{row.get('batches', ''):>7}"
+            )
         return 0
     if args.command == "train":
         from charles_core.collect.data_pipeline import default_run_dir
         from charles_core.recipes.quickstart import train_charles
 
-        config = QuickstartConfig(max_batches=args.batches, train_minutes=600, run_root=args.run_root,
-                                  seed=args.seed, prefetch_nice=0,
-                                  **VARIANTS[args.variant])
+        config = QuickstartConfig(
+            max_batches=args.batches,
+            train_minutes=600,
+            run_root=args.run_root,
+            seed=args.seed,
+            prefetch_nice=0,
+            **VARIANTS[args.variant],
+        )
         run_dir = default_run_dir(args.run_root, f"recovery-{args.variant}")
         started = time.perf_counter()
         trained = train_charles(config, run_dir, progress=False, log=lambda *a: print(*a, flush=True))
         model, input_size = trained["trainer"].model, config.input_size
-        extra = {"batches": trained["trainer"].batch, "npc_steps": trained["npc_steps"],
-                 "checkpoint": str(trained["trainer"].last_checkpoint), "seed": args.seed}
+        extra = {
+            "batches": trained["trainer"].batch,
+            "npc_steps": trained["npc_steps"],
+            "checkpoint": str(trained["trainer"].last_checkpoint),
+            "seed": args.seed,
+        }
         name = args.variant
     else:
         from charles_core.driving.drive import frame_input_size, load_line_model

@@ -82,8 +82,19 @@ runtimes = Registry("runtime", "charles_register_runtimes", get_plugin_manager)
 commands = Registry("command", "charles_register_commands", get_plugin_manager)
 collectors = Registry("collector", "charles_register_collectors", get_plugin_manager)
 
-REGISTRIES = (backbones, initializers, lines, environments, frame_sources, controllers, game_links, balancers,
-              runtimes, commands, collectors)
+REGISTRIES = (
+    backbones,
+    initializers,
+    lines,
+    environments,
+    frame_sources,
+    controllers,
+    game_links,
+    balancers,
+    runtimes,
+    commands,
+    collectors,
+)
 
 
 def register_plugin(plugin, name: str | None = None) -> None:

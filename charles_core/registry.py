@@ -8,7 +8,8 @@ plugin name, so a name registered twice is reported with both plugins.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 
@@ -65,8 +66,7 @@ class Registry:
                     name = getattr(value, "name", None)
                     if not isinstance(name, str) or not name:
                         raise RegistryError(
-                            f"plugin {_plugin!r} registered a {self.kind} without a "
-                            f"string 'name': {value!r}"
+                            f"plugin {_plugin!r} registered a {self.kind} without a string 'name': {value!r}"
                         )
                     if name in entries:
                         raise RegistryError(
@@ -107,9 +107,7 @@ class Registry:
         if name not in entries:
             close = difflib.get_close_matches(str(name), entries, n=3)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise RegistryError(
-                f"unknown {self.kind} {name!r}.{hint} Known: {', '.join(sorted(entries)) or 'none'}."
-            )
+            raise RegistryError(f"unknown {self.kind} {name!r}.{hint} Known: {', '.join(sorted(entries)) or 'none'}.")
         return entries[name].value
 
     def plugin_of(self, name: str) -> str:

@@ -24,12 +24,18 @@ def parse_args(line: str, description: str, default_version: int = 1) -> argpars
         default_version: the version built when ``--version`` is not given.
     """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--version", type=int, default=default_version, help=f"version of {line} (default {default_version})")
+    parser.add_argument(
+        "--version", type=int, default=default_version, help=f"version of {line} (default {default_version})"
+    )
     parser.add_argument("--input-size", default=None, metavar="HxW", help="frame size, e.g. 135x240 (default: native)")
     parser.add_argument("--backbone", default=None, help="another registered backbone (`charles backbones`)")
     parser.add_argument("--no-summary", action="store_true", help="print the parameter counts only")
-    parser.add_argument("--train-batches", type=int, default=0,
-                        help="then train it this many batches on the simulator at small scale (`charles train`)")
+    parser.add_argument(
+        "--train-batches",
+        type=int,
+        default=0,
+        help="then train it this many batches on the simulator at small scale (`charles train`)",
+    )
     parser.add_argument("--capacity", type=int, default=64, help="samples per buffer when training (default 64)")
     parser.add_argument("--run-root", default="charles_runs", help="where training runs go")
     args = parser.parse_args()
@@ -71,9 +77,23 @@ def train_small(args: argparse.Namespace, model) -> int:
     line = model.charles_line
     side = max(plugins.backbones.get(line.backbone).min_input_side, 64) if line.backbone in plugins.backbones else 64
     size = args.input_size or f"{side}x{side}"
-    argv = ["train", args.line_id, "--batches", str(args.train_batches), "--input-size", size,
-            "--capacity", str(args.capacity), "--batch-per-buffer", "4", "--bins", "coarse",
-            "--run-root", args.run_root, "--no-progress"]
+    argv = [
+        "train",
+        args.line_id,
+        "--batches",
+        str(args.train_batches),
+        "--input-size",
+        size,
+        "--capacity",
+        str(args.capacity),
+        "--batch-per-buffer",
+        "4",
+        "--bins",
+        "coarse",
+        "--run-root",
+        args.run_root,
+        "--no-progress",
+    ]
     if args.backbone:
         argv += ["--backbone", args.backbone]
     print(f"training: charles {' '.join(argv)}")

@@ -1,4 +1,6 @@
-"""model_0001_xception: Xception, three outputs (acceleration, braking, steering), Balancing_v1; v1/v2 add a history branch.
+"""model_0001_xception: Xception, three outputs (acceleration, braking, steering), Balancing_v1.
+
+v1/v2 add a history branch.
 
 Prints the Keras summary and parameter counts (see docs/lines/model_0001_xception.md).
 

@@ -27,9 +27,9 @@ SIZE = (64, 64)  # pilotnet's minimum side is 61
 
 def train_on_sim(line_id, run_dir: Path, batches: int, capacity: int, sources=None, backbone="pilotnet"):
     """``charles train LINE --data sim`` in a few lines: collector -> balancer -> buffers -> Trainer."""
-    from charles_core.models import get_line
     from charles_core.collect.buffer_feed import BufferFeed
     from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers, make_sim_collector
+    from charles_core.models import get_line
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
@@ -60,8 +60,8 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     from charles_core.driving.drive import drive_simulator, load_line_model
-    from charles_core.models.initializers.checkpoint import load_checkpoint_model
     from charles_core.models import create_model
+    from charles_core.models.initializers.checkpoint import load_checkpoint_model
     from charles_core.models.parts import part_layers
 
     root = Path(args.run_root) / f"chain_0009-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -79,10 +79,12 @@ def main(argv=None) -> dict:
         )
     print(f"0009 v1 starts from the sources: {checks}; initialisation: {model.charles_transfer}")
     _, ckpt9 = train_on_sim("model_0009_irv2_cr_tl_v1", root / "0009", args.batches, args.capacity, sources=sources)
-    drive = drive_simulator(load_line_model(ckpt9), seeds=(0,), rate_hz=0, max_steps=300,
-                            status=lambda status: None)
-    summary = {"checkpoints": {"0004": ckpt4, "0008_v5": ckpt8, "0009_v1": ckpt9},
-               "transferred_equal_sources": checks, "0009_drive_reward_300_steps": drive["mean_reward"]}
+    drive = drive_simulator(load_line_model(ckpt9), seeds=(0,), rate_hz=0, max_steps=300, status=lambda status: None)
+    summary = {
+        "checkpoints": {"0004": ckpt4, "0008_v5": ckpt8, "0009_v1": ckpt9},
+        "transferred_equal_sources": checks,
+        "0009_drive_reward_300_steps": drive["mean_reward"],
+    }
     print(json.dumps(summary))
     return summary
 

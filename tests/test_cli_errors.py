@@ -65,9 +65,16 @@ CASES = [
     ("convcam-frame-missing", ["convcam", "--checkpoint", "FILE", "--frame", "nope.png"], "does not exist"),
     ("eval-checkpoint-missing", ["eval", "--checkpoint", "nope.keras"], "does not exist"),
     ("eval-tracks-0", ["eval", "--checkpoint", "FILE", "--tracks", "0"], "positive integer"),
-    ("eval-max-steps-0", ["eval", "--checkpoint", "FILE", "--max-steps", "0"], "argument --max-steps: must be a positive integer"),
-    ("eval-npc-speed-negative", ["eval", "--checkpoint", "FILE", "--npc-speed", "-1"],
-     "argument --npc-speed: must be a positive number"),
+    (
+        "eval-max-steps-0",
+        ["eval", "--checkpoint", "FILE", "--max-steps", "0"],
+        "argument --max-steps: must be a positive integer",
+    ),
+    (
+        "eval-npc-speed-negative",
+        ["eval", "--checkpoint", "FILE", "--npc-speed", "-1"],
+        "argument --npc-speed: must be a positive number",
+    ),
     ("data-inspect-missing", ["data", "inspect", "/no/such/dir"], "is not a directory"),
     ("data-check-missing", ["data", "check", "/no/such/dir"], "is not a directory"),
     ("bench-buffers-capacity-0", ["bench", "buffers", "--capacity", "0"], "--capacity: must be a positive"),
@@ -145,8 +152,8 @@ def test_two_runs_started_in_the_same_second_get_their_own_directories(tmp_path,
 
 
 def test_a_run_root_that_is_a_file_is_a_storage_error(tmp_path):
-    from charles_core.errors import StorageError
     from charles_core.collect.data_pipeline import default_run_dir
+    from charles_core.errors import StorageError
 
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="not a directory"):

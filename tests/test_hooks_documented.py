@@ -10,8 +10,7 @@ from charles_core import hookspecs
 
 HOOKS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "hooks.md"
 HOOKS = sorted(
-    name for name, value in vars(hookspecs).items()
-    if inspect.isfunction(value) and hasattr(value, "charles_core_spec")
+    name for name, value in vars(hookspecs).items() if inspect.isfunction(value) and hasattr(value, "charles_core_spec")
 )
 
 

@@ -13,8 +13,9 @@ FRONT_DOOR = {"__init__.py", "errors.py", "hookspecs.py", "plugins.py", "registr
 def test_import_layers_hold():
     """import-linter's layers contract in pyproject.toml (`lint-imports`): a lower layer never imports a higher one."""
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=PACKAGE.parent, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "1 kept, 0 broken" in result.stdout
 

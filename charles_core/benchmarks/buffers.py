@@ -76,8 +76,14 @@ def run_benchmark(
     def sample(i: int) -> Sample:
         frame = base[i % len(base)].copy()
         frame.reshape(-1)[:8] = np.frombuffer(np.int64(i).tobytes(), np.uint8)
-        return Sample(frame, throttle=float(rng.uniform(-1, 1)), steering=float(rng.uniform(-1, 1)),
-                      speed=float(rng.uniform(0, 30)), purpose=(1.0, 0.0), timestamp=float(i))
+        return Sample(
+            frame,
+            throttle=float(rng.uniform(-1, 1)),
+            steering=float(rng.uniform(-1, 1)),
+            speed=float(rng.uniform(0, 30)),
+            purpose=(1.0, 0.0),
+            timestamp=float(i),
+        )
 
     try:
         buffers = BufferSet(path, outputs, frame_shape, capacity=capacity)
@@ -139,8 +145,11 @@ def main(argv=None) -> int:
     parser.add_argument("--directory", default=None, help="parent directory for the buffers (default: temp)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--json", action="store_true", help="one line of JSON (default: indented)")
-    parser.add_argument("--compare-train", action="store_true",
-                        help="after the buffer figures, time InceptionResNetV2 training at the frame size")
+    parser.add_argument(
+        "--compare-train",
+        action="store_true",
+        help="after the buffer figures, time InceptionResNetV2 training at the frame size",
+    )
     args = parser.parse_args(argv)
     from charles_core.common.frames import parse_size
 

@@ -54,13 +54,14 @@ def _timed(function, count: int, warmup: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5, predict_calls: int | None = None,
-                  seed: int = 0) -> dict:
+def run_benchmark(
+    line: str, input_size, predictions: int = 100, warmup: int = 5, predict_calls: int | None = None, seed: int = 0
+) -> dict:
     from charles_core.driving.drive import make_history, make_preprocess
     from charles_core.driving.player import Player
     from charles_core.driving.player_config import PlayerConfig
-    from charles_core.runtimes.line_predictor import LinePredictor
     from charles_core.models import create_model
+    from charles_core.runtimes.line_predictor import LinePredictor
 
     model = create_model(line, input_size=tuple(input_size), seed=seed, load_sources=False)
     line_config = model.charles_line
@@ -74,14 +75,21 @@ def run_benchmark(line: str, input_size, predictions: int = 100, warmup: int = 5
     runtime_pps = {}
     for runtime in available_runtimes():
         compiled = make_runtime_predictor(model, runtime)
-        runtime_pps[runtime] = _timed(lambda: compiled.predict(unbatched), predictions, warmup)
+        runtime_pps[runtime] = _timed(lambda compiled=compiled: compiled.predict(unbatched), predictions, warmup)
     fastest = max(runtime_pps, key=runtime_pps.get)
     raw_pps = runtime_pps[fastest]
 
     predictor = LinePredictor(model, runtime=fastest)
-    player = Player(source, predictor, _NullController(), preprocess,
-                    config=PlayerConfig(rate_hz=0.0), history=make_history(line_config), on_status=lambda s: None,
-                    telemetry=lambda: {"speed": 30.0, "purpose": (20.0, 0.1)})  # what history lines push
+    player = Player(
+        source,
+        predictor,
+        _NullController(),
+        preprocess,
+        config=PlayerConfig(rate_hz=0.0),
+        history=make_history(line_config),
+        on_status=lambda s: None,
+        telemetry=lambda: {"speed": 30.0, "purpose": (20.0, 0.1)},
+    )  # what history lines push
     player.run(max_steps=warmup)
     stats = player.run(max_steps=predictions)
     loop_pps = stats.pps
@@ -106,12 +114,17 @@ def add_arguments(parser) -> None:
     from charles_core.common import arguments as arg
 
     parser.add_argument("line")
-    parser.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW",
-                        help="default: the line's native size")
+    parser.add_argument(
+        "--input-size", type=arg.input_size, default=None, metavar="HxW", help="default: the line's native size"
+    )
     parser.add_argument("--predictions", type=arg.positive_int, default=100, help="timed predictions per method")
     parser.add_argument("--warmup", type=arg.non_negative_int, default=5)
-    parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
-                        help="bfloat16: the whole run (loop, raw and predict alike) on oneDNN's bfloat16 path")
+    parser.add_argument(
+        "--precision",
+        choices=("float32", "bfloat16"),
+        default="float32",
+        help="bfloat16: the whole run (loop, raw and predict alike) on oneDNN's bfloat16 path",
+    )
     parser.add_argument("--json", action="store_true")
 
 

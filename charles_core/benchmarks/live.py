@@ -45,8 +45,17 @@ def _peak_rss_mb() -> float:
     return peak_rss_mb()
 
 
-def in_process_run(line: str, input_size, capacity: int, batch_per_buffer: int, seconds: float, run_dir: str,
-                   seed: int = 0, npc_max_speed: float = 65.0, cars: int = 8) -> dict:
+def in_process_run(
+    line: str,
+    input_size,
+    capacity: int,
+    batch_per_buffer: int,
+    seconds: float,
+    run_dir: str,
+    seed: int = 0,
+    npc_max_speed: float = 65.0,
+    cars: int = 8,
+) -> dict:
     """The quickstart's training path for ``seconds`` of wall time (fill included); runs in its own process."""
     from pathlib import Path
 
@@ -62,15 +71,25 @@ def in_process_run(line: str, input_size, capacity: int, batch_per_buffer: int, 
 
     line_config = get_line(line)
     run_dir = Path(run_dir)
-    trainer = Trainer(line_config, run_dir, input_size=input_size,
-                      config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9, seed=seed,
-                                            progress=False))
+    trainer = Trainer(
+        line_config,
+        run_dir,
+        input_size=input_size,
+        config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9, seed=seed, progress=False),
+    )
     balancer = make_balancer(line_config, bins="coarse")
     buffers = make_buffers(line_config, run_dir / "buffers", input_size, balancer, capacity)
     seeds = training_seeds(60)
     sessions = [CarRacingSession(seed=seeds[0], action_repeat=2) for _ in range(cars)]
-    collector = Collector(sessions, ExpertDriver(max_speed=npc_max_speed), line_config, input_size, balancer,
-                          buffers, CollectorConfig(seeds=seeds, mirror=True, seed=seed))
+    collector = Collector(
+        sessions,
+        ExpertDriver(max_speed=npc_max_speed),
+        line_config,
+        input_size,
+        balancer,
+        buffers,
+        CollectorConfig(seeds=seeds, mirror=True, seed=seed),
+    )
     started = time.monotonic()
     while not buffers.ready and time.monotonic() - started < seconds:
         collector.step()
@@ -82,8 +101,14 @@ def in_process_run(line: str, input_size, capacity: int, batch_per_buffer: int, 
         trainer.save()
     collector.close()
     buffers.close()
-    return {"batches": trainer.batch, "seconds": round(time.monotonic() - started, 1), "fill_s": round(fill_s, 1),
-            "npc_steps": collector.steps, "checkpoint": str(trainer.last_checkpoint), "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "batches": trainer.batch,
+        "seconds": round(time.monotonic() - started, 1),
+        "fill_s": round(fill_s, 1),
+        "npc_steps": collector.steps,
+        "checkpoint": str(trainer.last_checkpoint),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def _in_process_child(queue, kwargs) -> None:
@@ -124,27 +149,48 @@ def _live_run(config, run_dir, window_s: float | None = None) -> dict:
         if window_s is None:
             return run.run()
         else:
-            first = run.wait_for(lambda s: s["trainer"]["samples_in"] > 0, config.start_timeout_s,
-                                 "the first samples at the trainer", every_s=0.5)["trainer"]
+            first = run.wait_for(
+                lambda s: s["trainer"]["samples_in"] > 0,
+                config.start_timeout_s,
+                "the first samples at the trainer",
+                every_s=0.5,
+            )["trainer"]
             started, counted = time.monotonic(), first["samples_in"]
             time.sleep(window_s)
             status = run.status()
             elapsed = time.monotonic() - started
-            result = {"samples_in_per_s": round((status["trainer"]["samples_in"] - counted) / elapsed, 1),
-                      "window_s": round(elapsed, 1)}
+            result = {
+                "samples_in_per_s": round((status["trainer"]["samples_in"] - counted) / elapsed, 1),
+                "window_s": round(elapsed, 1),
+            }
             final = run.stop()
-            result.update({"trainer_peak_rss_mb": final["trainer_peak_rss_mb"],
-                           "collector_peak_rss_mb": [c["peak_rss_mb"] for c in final["collectors"]],
-                           "collector_samples_per_s": [c["samples_per_s"] for c in final["collectors"]]})
+            result.update(
+                {
+                    "trainer_peak_rss_mb": final["trainer_peak_rss_mb"],
+                    "collector_peak_rss_mb": [c["peak_rss_mb"] for c in final["collectors"]],
+                    "collector_samples_per_s": [c["samples_per_s"] for c in final["collectors"]],
+                }
+            )
         return result
     finally:
         run.close()
 
 
-def run_benchmark(line: str = "charles_pilotnet_v2", input_size=(72, 96), minutes: float = 3.0,
-                  collect_seconds: float = 45.0, collectors: int = 2, players: int = 1, capacity: int = 1500,
-                  batch_per_buffer: int = 16, cars: int = 4, publish_every: int = 50, evaluate: int = 0,
-                  directory: str | None = None, sweep=(1, 2, 4)) -> dict:
+def run_benchmark(
+    line: str = "charles_pilotnet_v2",
+    input_size=(72, 96),
+    minutes: float = 3.0,
+    collect_seconds: float = 45.0,
+    collectors: int = 2,
+    players: int = 1,
+    capacity: int = 1500,
+    batch_per_buffer: int = 16,
+    cars: int = 4,
+    publish_every: int = 50,
+    evaluate: int = 0,
+    directory: str | None = None,
+    sweep=(1, 2, 4),
+) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
     from charles_core.live.live_config import LiveConfig
     from charles_core.live.ray_support import connect, import_ray
@@ -152,54 +198,99 @@ def run_benchmark(line: str = "charles_pilotnet_v2", input_size=(72, 96), minute
     work = tempfile.mkdtemp(prefix="charles-bench-live-", dir=directory)
     seconds = minutes * 60
     try:
-        in_process = _run_in_child(dict(line=line, input_size=tuple(input_size), capacity=capacity,
-                                        batch_per_buffer=batch_per_buffer, seconds=seconds,
-                                        run_dir=os.path.join(work, "in_process")), seconds + 600)
+        in_process = _run_in_child(
+            dict(
+                line=line,
+                input_size=tuple(input_size),
+                capacity=capacity,
+                batch_per_buffer=batch_per_buffer,
+                seconds=seconds,
+                run_dir=os.path.join(work, "in_process"),
+            ),
+            seconds + 600,
+        )
         ray = import_ray()
         started_ray = connect(None, num_cpus=max(os.cpu_count() or 1, 1 + max(max(sweep), collectors) + players))
         try:
             options = {"cars": cars, "npc_max_speed": 65.0}
-            live_config = LiveConfig(line=line, input_size=tuple(input_size), collectors=collectors, players=players,
-                                     minutes=minutes, capacity=capacity, batch_per_buffer=batch_per_buffer,
-                                     publish_every=publish_every, checkpoint_every=10**6, collector_options=options)
+            live_config = LiveConfig(
+                line=line,
+                input_size=tuple(input_size),
+                collectors=collectors,
+                players=players,
+                minutes=minutes,
+                capacity=capacity,
+                batch_per_buffer=batch_per_buffer,
+                publish_every=publish_every,
+                checkpoint_every=10**6,
+                collector_options=options,
+            )
             live = _live_run(live_config, os.path.join(work, "live"))
             pushes = [p["seconds"] for p in live["pushes"]]
             applied = [p["seconds"] for p in live["applied"]]
             sweep_results = {}
             for count in sweep:
-                config = LiveConfig(line=line, input_size=tuple(input_size), collectors=count, players=0,
-                                    minutes=60.0, capacity=capacity, batch_per_buffer=batch_per_buffer,
-                                    checkpoint_every=10**6, collector_options=options,
-                                    pause_when_full=False)  # what the collectors can deliver, not what is drawn
-                sweep_results[str(count)] = _live_run(config, os.path.join(work, f"sweep{count}"),
-                                                      window_s=collect_seconds)
+                config = LiveConfig(
+                    line=line,
+                    input_size=tuple(input_size),
+                    collectors=count,
+                    players=0,
+                    minutes=60.0,
+                    capacity=capacity,
+                    batch_per_buffer=batch_per_buffer,
+                    checkpoint_every=10**6,
+                    collector_options=options,
+                    pause_when_full=False,
+                )  # what the collectors can deliver, not what is drawn
+                sweep_results[str(count)] = _live_run(
+                    config, os.path.join(work, f"sweep{count}"), window_s=collect_seconds
+                )
         finally:
             if started_ray:
                 ray.shutdown()
         ratio = live["batches"] / max(in_process["batches"], 1)
         p95 = _percentile(pushes, 95)
         result = {
-            "benchmark": "live", "line": line, "input_size": list(input_size), "minutes": minutes,
-            "cpu_count": os.cpu_count(), "capacity": capacity, "batch_per_buffer": batch_per_buffer,
+            "benchmark": "live",
+            "line": line,
+            "input_size": list(input_size),
+            "minutes": minutes,
+            "cpu_count": os.cpu_count(),
+            "capacity": capacity,
+            "batch_per_buffer": batch_per_buffer,
             "in_process": {k: in_process[k] for k in ("batches", "seconds", "fill_s", "npc_steps", "peak_rss_mb")},
-            "live": {"collectors": collectors, "cars_per_collector": cars, "players": players,
-                     "batches": live["batches"], "seconds": live["seconds"], "samples_in": live["samples_in"],
-                     "samples_in_per_s": live["samples_in_per_s"], "player_episodes": len(live["episodes"]),
-                     "trainer_peak_rss_mb": live["trainer_peak_rss_mb"],
-                     "collector_paused_s": [c["paused_s"] for c in live["collectors"]],
-                     "collector_peak_rss_mb": [c["peak_rss_mb"] for c in live["collectors"]],
-                     "player_peak_rss_mb": [p["peak_rss_mb"] for p in live["players"]]},
-            "batch_ratio": round(ratio, 2), "batch_ratio_bar": BATCH_RATIO_BAR,
+            "live": {
+                "collectors": collectors,
+                "cars_per_collector": cars,
+                "players": players,
+                "batches": live["batches"],
+                "seconds": live["seconds"],
+                "samples_in": live["samples_in"],
+                "samples_in_per_s": live["samples_in_per_s"],
+                "player_episodes": len(live["episodes"]),
+                "trainer_peak_rss_mb": live["trainer_peak_rss_mb"],
+                "collector_paused_s": [c["paused_s"] for c in live["collectors"]],
+                "collector_peak_rss_mb": [c["peak_rss_mb"] for c in live["collectors"]],
+                "player_peak_rss_mb": [p["peak_rss_mb"] for p in live["players"]],
+            },
+            "batch_ratio": round(ratio, 2),
+            "batch_ratio_bar": BATCH_RATIO_BAR,
             "batch_ratio_ok": ratio >= BATCH_RATIO_BAR,
             "weight_push_s": {"count": len(pushes), "p50": _percentile(pushes, 50), "p95": p95},
-            "weight_push_p95_bar_s": PUSH_P95_BAR_S, "weight_push_ok": p95 is not None and p95 < PUSH_P95_BAR_S,
-            "publish_to_driving_s": {"count": len(applied), "p50": _percentile(applied, 50),
-                                     "p95": _percentile(applied, 95)},
-            "collector_sweep": sweep_results, "driver_peak_rss_mb": _peak_rss_mb(),
+            "weight_push_p95_bar_s": PUSH_P95_BAR_S,
+            "weight_push_ok": p95 is not None and p95 < PUSH_P95_BAR_S,
+            "publish_to_driving_s": {
+                "count": len(applied),
+                "p50": _percentile(applied, 50),
+                "p95": _percentile(applied, 95),
+            },
+            "collector_sweep": sweep_results,
+            "driver_peak_rss_mb": _peak_rss_mb(),
         }
         if evaluate:
-            result["evaluation"] = _evaluate({"in_process": in_process["checkpoint"], "live": live["checkpoint"]},
-                                             evaluate)
+            result["evaluation"] = _evaluate(
+                {"in_process": in_process["checkpoint"], "live": live["checkpoint"]}, evaluate
+            )
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -219,8 +310,11 @@ def _evaluate(checkpoints: dict, tracks: int) -> dict:
         model = load_line_checkpoint(path)
         policy = ModelPolicy(model, model_frame_size(model))
         report = evaluate(policy, seeds, max_steps=1000, reset_policy=policy.reset, action_repeat=2)
-        scores[name] = {"mean_reward": report["mean"], "per_seed": report["per_seed"],
-                        "laps": sum(report["lap_finished"].values())}
+        scores[name] = {
+            "mean_reward": report["mean"],
+            "per_seed": report["per_seed"],
+            "laps": sum(report["lap_finished"].values()),
+        }
     return {"seeds": list(seeds), **scores}
 
 
@@ -229,28 +323,57 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("--line", default="charles_pilotnet_v2", help="the line (default: the quickstart's)")
     parser.add_argument("--input-size", type=arg.input_size, default=(72, 96), metavar="HxW")
-    parser.add_argument("--minutes", type=arg.positive_float, default=3.0,
-                        help="wall time of the in-process and the live run each (default 3)")
-    parser.add_argument("--collect-seconds", type=arg.positive_float, default=45.0,
-                        help="samples/s window per collector count (default 45)")
+    parser.add_argument(
+        "--minutes",
+        type=arg.positive_float,
+        default=3.0,
+        help="wall time of the in-process and the live run each (default 3)",
+    )
+    parser.add_argument(
+        "--collect-seconds",
+        type=arg.positive_float,
+        default=45.0,
+        help="samples/s window per collector count (default 45)",
+    )
     parser.add_argument("--collectors", type=arg.positive_int, default=2, help="collectors of the live run")
     parser.add_argument("--players", type=arg.non_negative_int, default=1, help="players of the live run")
     parser.add_argument("--cars", type=arg.positive_int, default=4, help="cars per collector process")
     parser.add_argument("--capacity", type=arg.positive_int, default=1500)
     parser.add_argument("--batch-per-buffer", type=arg.positive_int, default=16)
     parser.add_argument("--publish-every", type=arg.positive_int, default=50)
-    parser.add_argument("--evaluate", type=arg.non_negative_int, default=0,
-                        help="also drive both final checkpoints on this many evaluation tracks")
-    parser.add_argument("--sweep", type=arg.seeds, default=(1, 2, 4), metavar="COUNTS",
-                        help="collector counts of the samples/s part (default 1,2,4)")
+    parser.add_argument(
+        "--evaluate",
+        type=arg.non_negative_int,
+        default=0,
+        help="also drive both final checkpoints on this many evaluation tracks",
+    )
+    parser.add_argument(
+        "--sweep",
+        type=arg.seeds,
+        default=(1, 2, 4),
+        metavar="COUNTS",
+        help="collector counts of the samples/s part (default 1,2,4)",
+    )
     parser.add_argument("--directory", type=arg.writable_directory, default=None, help="where the runs go (temp)")
     parser.add_argument("--json", action="store_true")
 
 
 def run_from_args(args) -> int:
-    result = run_benchmark(args.line, args.input_size, args.minutes, args.collect_seconds, args.collectors,
-                           args.players, args.capacity, args.batch_per_buffer, args.cars, args.publish_every,
-                           args.evaluate, args.directory, tuple(count for count in args.sweep if count > 0))
+    result = run_benchmark(
+        args.line,
+        args.input_size,
+        args.minutes,
+        args.collect_seconds,
+        args.collectors,
+        args.players,
+        args.capacity,
+        args.batch_per_buffer,
+        args.cars,
+        args.publish_every,
+        args.evaluate,
+        args.directory,
+        tuple(count for count in args.sweep if count > 0),
+    )
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 

@@ -32,42 +32,68 @@ def _fill(buffers, rng, count_per_buffer):
     history_shapes = buffers.config.history_shapes or {}
     for name in buffers.outputs:
         for index in range(count_per_buffer):
-            history = {signal: rng.uniform(0, 1, shape).astype(np.float32)
-                       for signal, shape in history_shapes.items()} or None
-            buffers.add(name, Sample(frames[index % 64], throttle=float(rng.uniform(-1, 1)),
-                                     steering=float(rng.uniform(-1, 1)), speed=float(rng.uniform(0, 50)),
-                                     history=history))
+            history = {
+                signal: rng.uniform(0, 1, shape).astype(np.float32) for signal, shape in history_shapes.items()
+            } or None
+            buffers.add(
+                name,
+                Sample(
+                    frames[index % 64],
+                    throttle=float(rng.uniform(-1, 1)),
+                    steering=float(rng.uniform(-1, 1)),
+                    speed=float(rng.uniform(0, 50)),
+                    history=history,
+                ),
+            )
 
 
-def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: int = 60, warmup: int = 5,
-                  directory: str | None = None, rounds: int = 5) -> dict:
+def run_benchmark(
+    line: str,
+    input_size,
+    batch_per_buffer: int = 16,
+    batches: int = 60,
+    warmup: int = 5,
+    directory: str | None = None,
+    rounds: int = 5,
+) -> dict:
     """Measure both loops, alternating ``rounds`` times; returns samples/s of each and their ratio.
 
     Each round times ``batches`` trainer batches, then ``batches`` raw steps.
     The medians over rounds are compared, so a burst of load from elsewhere
     on the machine lands on both loops alike rather than on one of them.
     """
-    from charles_core.data.buffer_set import BufferSet
     from charles_core.codec.history_inputs import history_signal_shapes
+    from charles_core.codec.model_data import model_data
     from charles_core.collect.buffer_feed import BufferFeed
     from charles_core.collect.data_pipeline import make_balancer
-    from charles_core.codec.model_data import model_data
+    from charles_core.data.buffer_set import BufferSet
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
     rng = np.random.default_rng(0)
     work = tempfile.mkdtemp(prefix="charles-bench-train-", dir=directory)
     try:
-        trainer = Trainer(line, f"{work}/run", input_size=input_size,
-                          config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9,
-                                                log_every=10**9, progress=False))
+        trainer = Trainer(
+            line,
+            f"{work}/run",
+            input_size=input_size,
+            config=TrainingConfig(
+                batch_per_buffer=batch_per_buffer, checkpoint_every=10**9, log_every=10**9, progress=False
+            ),
+        )
         balancer = make_balancer(trainer.line)
         total = (warmup + rounds * (batches + 4) + 1) * batch_per_buffer  # +4: the prefetcher reads ahead
         # every sample drawn once, none refilled: the pause threshold sits below what is drawn
         tall = (input_size[0] * trainer.line.frames, input_size[1], 3)  # several frames: one tall image
-        buffers = BufferSet(f"{work}/buffers", balancer.buffer_names, tall, capacity=total,
-                            label_mode=balancer.label_mode, pause_fraction=0.01,
-                            history_shapes=history_signal_shapes(trainer.line))
+        buffers = BufferSet(
+            f"{work}/buffers",
+            balancer.buffer_names,
+            tall,
+            capacity=total,
+            label_mode=balancer.label_mode,
+            pause_fraction=0.01,
+            history_shapes=history_signal_shapes(trainer.line),
+        )
         _fill(buffers, rng, total)
         samples_per_batch = batch_per_buffer * len(buffers.outputs)
         feed = BufferFeed(buffers)
@@ -81,11 +107,15 @@ def run_benchmark(line: str, input_size, batch_per_buffer: int = 16, batches: in
         for round_index in range(rounds):
             skip = warmup if round_index == 0 else 1  # the first batch of a call starts the prefetcher
             stamps = []
-            trainer.train(feed, until_batch=trainer.batch + batches + skip,
-                          on_batch=lambda number, logs: stamps.append(time.perf_counter()))
+            trainer.train(
+                feed,
+                until_batch=trainer.batch + batches + skip,
+                on_batch=lambda number, logs, stamps=stamps: stamps.append(time.perf_counter()),
+            )
             trainer_rates.append(batches * samples_per_batch / (stamps[-1] - stamps[skip - 1]))
-            raw_rates.append(_timed_train(trainer.model, x, y, w, samples_per_batch, batches,
-                                          warmup if round_index == 0 else 1))
+            raw_rates.append(
+                _timed_train(trainer.model, x, y, w, samples_per_batch, batches, warmup if round_index == 0 else 1)
+            )
         buffers.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -115,16 +145,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch", type=arg.positive_int, default=16, help="samples per buffer per batch")
     parser.add_argument("--batches", type=arg.positive_int, default=60, help="timed batches per loop")
     parser.add_argument("--warmup", type=arg.non_negative_int, default=5)
-    parser.add_argument("--rounds", type=arg.positive_int, default=5,
-                        help="alternations of the two loops (medians compared)")
-    parser.add_argument("--directory", type=arg.writable_directory, default=None,
-                        help="where the temporary buffers go")
+    parser.add_argument(
+        "--rounds", type=arg.positive_int, default=5, help="alternations of the two loops (medians compared)"
+    )
+    parser.add_argument("--directory", type=arg.writable_directory, default=None, help="where the temporary buffers go")
     parser.add_argument("--json", action="store_true")
 
 
 def run_from_args(args) -> int:
-    result = run_benchmark(args.line, args.input_size, args.batch, args.batches, args.warmup, args.directory,
-                           args.rounds)
+    result = run_benchmark(
+        args.line, args.input_size, args.batch, args.batches, args.warmup, args.directory, args.rounds
+    )
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
 
@@ -141,18 +172,24 @@ if __name__ == "__main__":
 
 def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: int = 2, warmup: int = 1) -> float:
     """Samples/s that ``train_on_batch`` consumes for ``line`` at ``input_size`` (random data)."""
-    from charles_core.models import get_line
     from charles_core.codec.model_data import model_data
+    from charles_core.models import get_line
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
     config = get_line(line)
-    trainer = Trainer(config, tempfile.mkdtemp(prefix="charles-bench-rate-"), input_size=input_size,
-                      config=TrainingConfig(progress=False))
+    trainer = Trainer(
+        config,
+        tempfile.mkdtemp(prefix="charles-bench-rate-"),
+        input_size=input_size,
+        config=TrainingConfig(progress=False),
+    )
     rng = np.random.default_rng(0)
     size = batch_per_buffer * len(config.outputs)
-    batch = {"frames": rng.integers(0, 256, (size, input_size[0] * config.frames, input_size[1], 3), dtype=np.uint8),
-             **{name: rng.uniform(-1, 1, size).astype(np.float32) for name in ("throttle", "steering")}}
+    batch = {
+        "frames": rng.integers(0, 256, (size, input_size[0] * config.frames, input_size[1], 3), dtype=np.uint8),
+        **{name: rng.uniform(-1, 1, size).astype(np.float32) for name in ("throttle", "steering")},
+    }
     batch["acceleration"], batch["braking"] = np.maximum(batch["throttle"], 0), np.maximum(-batch["throttle"], 0)
     x, y, w = model_data(config, batch)
     return _timed_train(trainer.model, x, y, w, size, steps, warmup)

@@ -14,8 +14,16 @@ def _frame_size(text: str) -> str:
 def _buffers(args) -> int:
     from charles_core.benchmarks.buffers import main
 
-    argv = ["--capacity", str(args.capacity), "--frame-size", args.frame_size, "--batch", str(args.batch),
-            "--batches", str(args.batches)]
+    argv = [
+        "--capacity",
+        str(args.capacity),
+        "--frame-size",
+        args.frame_size,
+        "--batch",
+        str(args.batch),
+        "--batches",
+        str(args.batches),
+    ]
     if args.directory:
         argv += ["--directory", args.directory]
     if args.compare_train:
@@ -32,8 +40,8 @@ def _capture(args) -> int:
 
 
 def add_bench_commands(commands) -> None:
-    from charles_core.common import arguments as arg
     from charles_core.benchmarks import drive, live, train
+    from charles_core.common import arguments as arg
 
     bench = commands.add_parser("bench", help="run a benchmark (JSON results)")
     kinds = bench.add_subparsers(dest="bench", required=True, metavar="BENCHMARK")
@@ -55,10 +63,14 @@ def add_bench_commands(commands) -> None:
     sub.add_argument("--frame-size", type=_frame_size, default="270x480", metavar="HxW")
     sub.add_argument("--batch", type=arg.positive_int, default=16)
     sub.add_argument("--batches", type=arg.positive_int, default=200)
-    sub.add_argument("--directory", type=arg.writable_directory, default=None,
-                     help="where the ~19 GB of buffers go (default: temp)")
-    sub.add_argument("--compare-train", action="store_true",
-                     help="also time InceptionResNetV2 training at the frame size and report draws / consumption")
+    sub.add_argument(
+        "--directory", type=arg.writable_directory, default=None, help="where the ~19 GB of buffers go (default: temp)"
+    )
+    sub.add_argument(
+        "--compare-train",
+        action="store_true",
+        help="also time InceptionResNetV2 training at the frame size and report draws / consumption",
+    )
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(func=_buffers)
 
@@ -66,4 +78,3 @@ def add_bench_commands(commands) -> None:
     sub.add_argument("--frames", type=arg.positive_int, default=200)
     sub.add_argument("--json", action="store_true")
     sub.set_defaults(func=_capture)
-

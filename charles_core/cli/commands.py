@@ -73,8 +73,22 @@ def _print_table(rows, headers):
 def cmd_lines(args):
     items = plugins.lines.items()
     if args.json:
-        print(json.dumps([{"id": n, "line": s.line, "version": s.version, "backbone": s.backbone,
-                           "plugin": p, "summary": s.summary} for n, s, p in items], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": n,
+                        "line": s.line,
+                        "version": s.version,
+                        "backbone": s.backbone,
+                        "plugin": p,
+                        "summary": s.summary,
+                    }
+                    for n, s, p in items
+                ],
+                indent=2,
+            )
+        )
     else:
         _print_table([(n, s.backbone, s.summary) for n, s, _ in items], ("LINE", "BACKBONE", "SUMMARY"))
 
@@ -85,15 +99,22 @@ def _cmd_registry(registry, describe):
         if args.json:
             print(json.dumps([{"name": n, "plugin": p, **describe(s)} for n, s, p in items], indent=2))
         else:
-            _print_table([(n, p, describe(s).get("description", "")) for n, s, p in items],
-                         ("NAME", "PLUGIN", "DESCRIPTION"))
+            _print_table(
+                [(n, p, describe(s).get("description", "")) for n, s, p in items], ("NAME", "PLUGIN", "DESCRIPTION")
+            )
+
     return command
 
 
 def _describe_backbone(spec):
-    return {"description": spec.description, "min_input_side": spec.min_input_side,
-            "feature_channels": spec.feature_channels, "last_conv_layer": spec.last_conv_layer,
-            "preprocessing": spec.preprocessing, "pooling": spec.pooling}
+    return {
+        "description": spec.description,
+        "min_input_side": spec.min_input_side,
+        "feature_channels": spec.feature_channels,
+        "last_conv_layer": spec.last_conv_layer,
+        "preprocessing": spec.preprocessing,
+        "pooling": spec.pooling,
+    }
 
 
 def _describe_runtime(spec):
@@ -120,8 +141,13 @@ def _parse_sources(pairs):
 def _build(args, load_sources=False):
     from charles_core.models import create_model
 
-    return create_model(args.line, input_size=args.input_size, backbone=args.backbone,
-                        sources=_parse_sources(args.source), load_sources=load_sources)
+    return create_model(
+        args.line,
+        input_size=args.input_size,
+        backbone=args.backbone,
+        sources=_parse_sources(args.source),
+        load_sources=load_sources,
+    )
 
 
 def _frame_size(model) -> list[int] | None:
@@ -144,8 +170,7 @@ def model_summary(model) -> dict:
         "trainable_params": trainable,
         "non_trainable_params": frozen,
         "inputs": [{"name": t.name, "shape": list(t.shape[1:])} for t in model.inputs],
-        "outputs": [{"name": o.name, "kind": o.kind, "units": o.units, "range": [o.low, o.high]}
-                    for o in line.outputs],
+        "outputs": [{"name": o.name, "kind": o.kind, "units": o.units, "range": [o.low, o.high]} for o in line.outputs],
         "transfer": list(model.charles_transfer),
     }
 
@@ -176,17 +201,30 @@ def cmd_plot(args):
 
 def _add_model_arguments(parser):
     parser.add_argument("line", help="a line id from `charles lines`")
-    parser.add_argument("--input-size", type=input_size, default=None, metavar="HxW",
-                        help="input height x width (default: the line's native size)")
+    parser.add_argument(
+        "--input-size",
+        type=input_size,
+        default=None,
+        metavar="HxW",
+        help="input height x width (default: the line's native size)",
+    )
     parser.add_argument("--backbone", default=None, help="build the line on another registered backbone")
-    parser.add_argument("--source", action="append", type=part_path, metavar="PART=PATH",
-                        help="file for a recipe step that loads one (repeatable)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        type=part_path,
+        metavar="PART=PATH",
+        help="file for a recipe step that loads one (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="charles", description="Charles-style behaviour-cloning drivers.")
-    parser.add_argument("--verbose", action="store_true",
-                        help="keep TensorFlow's and other libraries' notices and warnings (also after COMMAND)")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="keep TensorFlow's and other libraries' notices and warnings (also after COMMAND)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sub = commands.add_parser("lines", help="list every registered model line")
@@ -221,16 +259,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     owners = {name: "charles_core" for name in commands.choices}
     # the built-in families first, so a plugin's clashing command is the one named
-    for name, spec, plugin in sorted(plugins.commands.items(), key=lambda item: (item[2] != "charles_core.cli.plugin",
-                                                                                   item[0])):
+    for name, spec, plugin in sorted(
+        plugins.commands.items(), key=lambda item: (item[2] != "charles_core.cli.plugin", item[0])
+    ):
         before = set(commands.choices)
         try:
             spec.factory(commands)
         except argparse.ArgumentError as error:
-            taken = ", ".join(f"{command!r} ({owner})" for command, owner in sorted(owners.items())
-                              if command in str(error))
-            raise RegistryError(f"plugin {plugin!r} (command family {name!r}) adds a command that already exists: "
-                                f"{taken or error}; uninstall or block one of them") from None
+            taken = ", ".join(
+                f"{command!r} ({owner})" for command, owner in sorted(owners.items()) if command in str(error)
+            )
+            raise RegistryError(
+                f"plugin {plugin!r} (command family {name!r}) adds a command that already exists: "
+                f"{taken or error}; uninstall or block one of them"
+            ) from None
         owners.update({command: plugin for command in set(commands.choices) - before})
     return parser
 

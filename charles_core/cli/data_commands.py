@@ -33,14 +33,16 @@ def add_data_commands(subparsers) -> argparse.ArgumentParser:
     commands = data.add_subparsers(dest="data_command", metavar="COMMAND")
     commands.required = True
     inspect = commands.add_parser("inspect", help="validate a recording or buffer set and show label histograms")
-    inspect.add_argument("path", metavar="PATH",
-                         help="a recording directory (manifest.json) or a buffer set directory (buffers.json)")
+    inspect.add_argument(
+        "path", metavar="PATH", help="a recording directory (manifest.json) or a buffer set directory (buffers.json)"
+    )
     inspect.add_argument("--json", action="store_true", help="print the summary as JSON")
     inspect.add_argument("--plot", metavar="FILE.png", help="also draw per-output label histograms")
     inspect.add_argument("--verify", action="store_true", help="check every frame's checksum too")
     inspect.set_defaults(func=run_inspect)
-    check = commands.add_parser("check", help="validate a recording or buffer set end to end (read-only); "
-                                "exit 2 with one line per problem")
+    check = commands.add_parser(
+        "check", help="validate a recording or buffer set end to end (read-only); exit 2 with one line per problem"
+    )
     check.add_argument("path", metavar="PATH", help="a recording or buffer set directory")
     check.add_argument("--verify", action="store_true", help="read every frame and check its checksum")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -66,8 +68,14 @@ def inspect_buffers(path, plot: str | None = None, verify: bool = False) -> dict
     from charles_core.data.buffer_set import BufferSet
 
     with BufferSet.open_existing(path, read_only=True) as buffers:
-        summary = {"path": str(path), "kind": "buffers", "capacity": buffers.config.capacity,
-                   "frame_shape": list(buffers.frame_shape), "counts": buffers.counts(), "buffers": {}}
+        summary = {
+            "path": str(path),
+            "kind": "buffers",
+            "capacity": buffers.config.capacity,
+            "frame_shape": list(buffers.frame_shape),
+            "counts": buffers.counts(),
+            "buffers": {},
+        }
         if verify:
             summary["corrupt"] = buffers.verify()
             summary["counts"] = buffers.counts()
@@ -76,9 +84,11 @@ def inspect_buffers(path, plot: str | None = None, verify: bool = False) -> dict
             arrays = buffers.label_arrays(name)
             labels[name] = arrays
             summary["buffers"][name] = {
-                output: {"bins": DEFAULT_V2_BINS[output].labels(),
-                         "counts": DEFAULT_V2_BINS[output].histogram(arrays[output]).tolist(),
-                         "mean": round(float(np.mean(arrays[output])), 4) if len(arrays[output]) else None}
+                output: {
+                    "bins": DEFAULT_V2_BINS[output].labels(),
+                    "counts": DEFAULT_V2_BINS[output].histogram(arrays[output]).tolist(),
+                    "mean": round(float(np.mean(arrays[output])), 4) if len(arrays[output]) else None,
+                }
                 for output in ("throttle", "steering")
             }
     if plot:
@@ -107,8 +117,10 @@ def run_inspect(args) -> int:
         if args.json:
             print(json.dumps(summary, indent=2))
             return 0
-        print(f"buffer set {summary['path']}: {summary['counts']} of {summary['capacity']} each, "
-              f"frames {summary['frame_shape']}")
+        print(
+            f"buffer set {summary['path']}: {summary['counts']} of {summary['capacity']} each, "
+            f"frames {summary['frame_shape']}"
+        )
         if args.verify:
             print(f"  corrupt frames found: {summary['corrupt']} (left on disk; see `charles data check`)")
         for name, outputs in summary["buffers"].items():
@@ -129,8 +141,10 @@ def run_inspect(args) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"recording {summary['path']}: {summary['count']} frames of {summary['frame_shape']}, "
-          f"{summary['duration_s']:.1f} s, checksums: {'yes' if summary['has_checksums'] else 'no'}")
+    print(
+        f"recording {summary['path']}: {summary['count']} frames of {summary['frame_shape']}, "
+        f"{summary['duration_s']:.1f} s, checksums: {'yes' if summary['has_checksums'] else 'no'}"
+    )
     for name, info in summary["outputs"].items():
         print(f"  {name}: min {info['min']}, max {info['max']}, mean {info['mean']}")
         print("    " + "  ".join(f"{b}:{c}" for b, c in zip(info["bins"], info["counts"])))

@@ -26,8 +26,9 @@ def parse_seeds(text: str) -> tuple[int, ...]:
         try:
             low, high = (int(first), int(last)) if dash else (int(part), int(part))
         except ValueError:
-            raise ConfigError(f"--seeds takes A-B or comma-separated seeds (e.g. 0-19 or 1,2,3); got {text!r}") \
-                from None
+            raise ConfigError(
+                f"--seeds takes A-B or comma-separated seeds (e.g. 0-19 or 1,2,3); got {text!r}"
+            ) from None
         if high < low:
             raise ConfigError(f"--seeds range {part!r} runs backwards; write LOW-HIGH, e.g. 0-19")
         if high - low >= EVALUATION_SEED_STOP:  # refused below anyway; this keeps a typo from filling memory
@@ -49,6 +50,7 @@ def _seeds(args) -> tuple[int, ...]:
 
 
 def cmd_eval(args):
+    from charles_core.collect.model_policy import ModelPolicy
     from charles_core.driving.drive import checkpoint_line, frame_input_size, load_line_model
     from charles_core.driving.unstuck_config import UnstuckConfig
     from charles_core.evaluation.bootstrap import Bootstrap
@@ -56,7 +58,6 @@ def cmd_eval(args):
     from charles_core.evaluation.eval_chart import plot_evaluation
     from charles_core.sim.evaluate import ConstantPolicy
     from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.collect.model_policy import ModelPolicy
 
     seeds = _seeds(args)  # bad seeds fail before the model loads
     if args.resamples < 100:
@@ -75,18 +76,33 @@ def cmd_eval(args):
         drivers["npc"] = ExpertDriver(max_speed=args.npc_speed)
     if not args.no_baseline:
         drivers["baseline"] = ConstantPolicy()
-    report = evaluate_drivers(drivers, seeds, reference=None if args.no_npc else "npc", max_steps=args.max_steps,
-                              action_repeat=args.action_repeat, bootstrap=bootstrap,
-                              unstuck=UnstuckConfig() if args.unstuck else None, progress=not args.no_progress)
+    report = evaluate_drivers(
+        drivers,
+        seeds,
+        reference=None if args.no_npc else "npc",
+        max_steps=args.max_steps,
+        action_repeat=args.action_repeat,
+        bootstrap=bootstrap,
+        unstuck=UnstuckConfig() if args.unstuck else None,
+        progress=not args.no_progress,
+    )
     chart = None
     if not args.no_chart:
         directory = Path(args.chart_dir) if args.chart_dir is not None else checkpoint.parent
         name = f"{checkpoint.stem}-eval-{len(seeds)}tracks.png"
-        chart = plot_evaluation(report, directory / name,
-                                title=f"{checkpoint.name} on {len(seeds)} unseen tracks")
+        chart = plot_evaluation(report, directory / name, title=f"{checkpoint.name} on {len(seeds)} unseen tracks")
     if args.json:
-        print(json.dumps({"checkpoint": str(checkpoint), "line": line_id, "input_size": list(input_size),
-                          **report.to_dict(), "chart": chart}))
+        print(
+            json.dumps(
+                {
+                    "checkpoint": str(checkpoint),
+                    "line": line_id,
+                    "input_size": list(input_size),
+                    **report.to_dict(),
+                    "chart": chart,
+                }
+            )
+        )
         return 0
     print(report.track_table())
     print()
@@ -98,33 +114,58 @@ def cmd_eval(args):
 
 def add_eval_commands(commands) -> None:
     sub = commands.add_parser(
-        "eval", help="score a checkpoint, the NPC and a constant baseline on the same unseen tracks, with 95%% CIs",
+        "eval",
+        help="score a checkpoint, the NPC and a constant baseline on the same unseen tracks, with 95%% CIs",
         description="Drive a checkpoint, the scripted NPC and the full-throttle baseline on the same evaluation "
-                    "tracks (seeds 0-99,999; training uses 100,000 and up) and report per track the reward, lap "
-                    "completion, off-road time, unstucks and driving score, the means with 95% bootstrap "
-                    "intervals, and the checkpoint against the NPC track by track. See docs/evaluation.md.")
-    sub.add_argument("line", nargs="?", default=None,
-                     help="the checkpoint's line id (optional: read from the checkpoint's name)")
+        "tracks (seeds 0-99,999; training uses 100,000 and up) and report per track the reward, lap "
+        "completion, off-road time, unstucks and driving score, the means with 95% bootstrap "
+        "intervals, and the checkpoint against the NPC track by track. See docs/evaluation.md.",
+    )
+    sub.add_argument(
+        "line", nargs="?", default=None, help="the checkpoint's line id (optional: read from the checkpoint's name)"
+    )
     sub.add_argument("--checkpoint", required=True, help="a .keras checkpoint written by the trainer")
     tracks = sub.add_mutually_exclusive_group()
-    tracks.add_argument("--tracks", type=int, default=None, metavar="N",
-                        help=f"evaluate on evaluation seeds 0..N-1 (default {DEFAULT_TRACKS})")
-    tracks.add_argument("--seeds", default=None, metavar="A-B|S,S,...",
-                        help="evaluation seeds: a range (0-19, both ends included) or a list (1,2,3)")
+    tracks.add_argument(
+        "--tracks",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"evaluate on evaluation seeds 0..N-1 (default {DEFAULT_TRACKS})",
+    )
+    tracks.add_argument(
+        "--seeds",
+        default=None,
+        metavar="A-B|S,S,...",
+        help="evaluation seeds: a range (0-19, both ends included) or a list (1,2,3)",
+    )
     sub.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
-    sub.add_argument("--chart-dir", default=None, metavar="DIR",
-                     help="folder for the PNG chart (default: the checkpoint's folder)")
+    sub.add_argument(
+        "--chart-dir", default=None, metavar="DIR", help="folder for the PNG chart (default: the checkpoint's folder)"
+    )
     sub.add_argument("--no-chart", action="store_true", help="write no chart")
     sub.add_argument("--no-npc", action="store_true", help="leave out the NPC (and the paired comparison)")
     sub.add_argument("--no-baseline", action="store_true", help="leave out the constant full-throttle baseline")
-    sub.add_argument("--npc-speed", type=arg.positive_float, default=65.0,
-                     help="the NPC's top speed in world units/s (default 65, as the quickstart's NPC)")
-    sub.add_argument("--max-steps", type=arg.positive_int, default=1000, help="physics steps per episode (default 1000)")
-    sub.add_argument("--action-repeat", type=arg.positive_int, default=2,
-                     help="physics steps per prediction (default 2: 25 Hz, as the quickstart trains)")
-    sub.add_argument("--unstuck", action="store_true",
-                     help="move a car that stopped moving back onto the track (counted and penalised)")
+    sub.add_argument(
+        "--npc-speed",
+        type=arg.positive_float,
+        default=65.0,
+        help="the NPC's top speed in world units/s (default 65, as the quickstart's NPC)",
+    )
+    sub.add_argument(
+        "--max-steps", type=arg.positive_int, default=1000, help="physics steps per episode (default 1000)"
+    )
+    sub.add_argument(
+        "--action-repeat",
+        type=arg.positive_int,
+        default=2,
+        help="physics steps per prediction (default 2: 25 Hz, as the quickstart trains)",
+    )
+    sub.add_argument(
+        "--unstuck",
+        action="store_true",
+        help="move a car that stopped moving back onto the track (counted and penalised)",
+    )
     sub.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10,000)")
     sub.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.set_defaults(func=cmd_eval)
-

@@ -38,8 +38,15 @@ def _open_stream(args, size):
             # the window opens before the simulator loads: it sets SDL_VIDEODRIVER=dummy when unset
             driver = HumanDriver(args.source, hz=args.hz, frame_scale=args.scale)
         try:
-            stream = SimStream(driver, environment=args.environment, seeds=args.seeds, frame_size=size,
-                               action_repeat=args.action_repeat, perturb=args.perturb, seed=args.seed)
+            stream = SimStream(
+                driver,
+                environment=args.environment,
+                seeds=args.seeds,
+                frame_size=size,
+                action_repeat=args.action_repeat,
+                perturb=args.perturb,
+                seed=args.seed,
+            )
         except BaseException:
             if driver is not None:
                 driver.close()
@@ -49,8 +56,9 @@ def _open_stream(args, size):
     from charles_core.driving.game_stream import GameStream
     from charles_core.driving.socket_game_link import load_or_create_token
 
-    link = plugins.game_links.get(args.link).factory(token=load_or_create_token(args.link_token_file),
-                                                     host=args.link_host, port=args.link_port)
+    link = plugins.game_links.get(args.link).factory(
+        token=load_or_create_token(args.link_token_file), host=args.link_host, port=args.link_port
+    )
     try:
         options = {"output_size": size}
         if args.region is not None:
@@ -59,8 +67,10 @@ def _open_stream(args, size):
         stream = GameStream(source, link, max_skew_s=args.max_skew_ms / 1000.0)
         if not args.json:
             host, port = link.address
-            print(f"game link: waiting for the game script on {host}:{port} (token file {args.link_token_file})",
-                  file=sys.stderr)
+            print(
+                f"game link: waiting for the game script on {host}:{port} (token file {args.link_token_file})",
+                file=sys.stderr,
+            )
         stream.wait_for_game(args.link_wait)
     except BaseException:
         link.close()
@@ -86,14 +96,16 @@ def cmd_record(args) -> int:
     stream, describe = _open_stream(args, size)
     try:
         if args.segment_samples is not None:
-            writer = SegmentedRecordingWriter(args.out, size, segment_samples=args.segment_samples,
-                                              labels_format=args.labels)
+            writer = SegmentedRecordingWriter(
+                args.out, size, segment_samples=args.segment_samples, labels_format=args.labels
+            )
         else:
             writer = RecordedDatasetWriter(args.out, size, labels_format=args.labels)
         try:
             progress = ProgressLine(enabled=not args.no_progress and not args.json)
-            summary = record_stream(stream, writer, samples=args.samples, minutes=args.minutes, progress=progress,
-                                    describe=describe)
+            summary = record_stream(
+                stream, writer, samples=args.samples, minutes=args.minutes, progress=progress, describe=describe
+            )
         finally:
             writer.close()  # whatever happened, what was recorded is a valid recording
     finally:
@@ -106,50 +118,101 @@ def cmd_record(args) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"recorded {summary['samples']:,} samples in {summary['seconds']:.1f} s ({summary['rate']:.1f} "
-              f"samples/s) to {args.out}; check it with: charles data check {args.out}")
+        print(
+            f"recorded {summary['samples']:,} samples in {summary['seconds']:.1f} s ({summary['rate']:.1f} "
+            f"samples/s) to {args.out}; check it with: charles data check {args.out}"
+        )
     return 0
 
 
 def add_record_commands(commands) -> None:
     """Add ``charles record`` to argparse's sub-parsers."""
     sub = commands.add_parser("record", help="write driving (the simulator's NPC, you, the game) to a recording")
-    sub.add_argument("--source", choices=SOURCES, default="sim",
-                     help="sim: the scripted NPC; keyboard/gamepad: you drive the simulator in a window; "
-                          "game: the screen plus the game link's NPC controls (default sim)")
-    sub.add_argument("--out", required=True, type=arg.writable_directory, metavar="DIR",
-                     help="the new recording (a folder that holds none yet)")
+    sub.add_argument(
+        "--source",
+        choices=SOURCES,
+        default="sim",
+        help="sim: the scripted NPC; keyboard/gamepad: you drive the simulator in a window; "
+        "game: the screen plus the game link's NPC controls (default sim)",
+    )
+    sub.add_argument(
+        "--out",
+        required=True,
+        type=arg.writable_directory,
+        metavar="DIR",
+        help="the new recording (a folder that holds none yet)",
+    )
     sub.add_argument("--samples", type=arg.positive_int, default=None, help="stop after this many samples")
     sub.add_argument("--minutes", type=arg.positive_float, default=None, help="stop after this long")
-    sub.add_argument("--size", type=arg.input_size, default=None, metavar="HxW",
-                     help="recorded frame size (default 96x128; the game: 270x480)")
-    sub.add_argument("--segment-samples", type=arg.positive_int, default=None, metavar="N",
-                     help="write a recording stream, a segment closed every N samples, that a recording "
-                          "collector can follow as it grows (e.g. on a shared folder)")
+    sub.add_argument(
+        "--size",
+        type=arg.input_size,
+        default=None,
+        metavar="HxW",
+        help="recorded frame size (default 96x128; the game: 270x480)",
+    )
+    sub.add_argument(
+        "--segment-samples",
+        type=arg.positive_int,
+        default=None,
+        metavar="N",
+        help="write a recording stream, a segment closed every N samples, that a recording "
+        "collector can follow as it grows (e.g. on a shared folder)",
+    )
     sub.add_argument("--labels", choices=("npy", "csv"), default="npy", help="labels file format (default npy)")
-    sub.add_argument("--seeds", type=arg.seeds, default=None,
-                     help="simulator: training track seeds, one episode each in turn (default the first 60)")
+    sub.add_argument(
+        "--seeds",
+        type=arg.seeds,
+        default=None,
+        help="simulator: training track seeds, one episode each in turn (default the first 60)",
+    )
     sub.add_argument("--environment", default="car_racing", help="simulator: the environment (default car_racing)")
-    sub.add_argument("--action-repeat", type=arg.positive_int, default=2,
-                     help="simulator: physics steps (1/50 s) per sample (default 2: 25 samples/s)")
-    sub.add_argument("--perturb", type=_probability, default=0.03, metavar="P",
-                     help="sim: chance per step of a steering perturbation the NPC recovers from (the label stays "
-                          "the NPC's; default 0.03)")
+    sub.add_argument(
+        "--action-repeat",
+        type=arg.positive_int,
+        default=2,
+        help="simulator: physics steps (1/50 s) per sample (default 2: 25 samples/s)",
+    )
+    sub.add_argument(
+        "--perturb",
+        type=_probability,
+        default=0.03,
+        metavar="P",
+        help="sim: chance per step of a steering perturbation the NPC recovers from (the label stays "
+        "the NPC's; default 0.03)",
+    )
     sub.add_argument("--seed", type=arg.seed, default=0, help="sim: seed of the perturbations")
-    sub.add_argument("--hz", type=arg.positive_float, default=25.0,
-                     help="keyboard/gamepad: steps per second of real time (default 25)")
+    sub.add_argument(
+        "--hz",
+        type=arg.positive_float,
+        default=25.0,
+        help="keyboard/gamepad: steps per second of real time (default 25)",
+    )
     sub.add_argument("--scale", type=arg.positive_int, default=4, help="keyboard/gamepad: window zoom (default 4)")
     sub.add_argument("--frame-source", default="screen", help="game: the frame source (default screen)")
     sub.add_argument("--region", type=arg.region, default=None, help="game: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--link", default="socket", help="game: the game link (default socket)")
     sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
     sub.add_argument("--link-port", type=arg.port, default=8765, help="game link: TCP port (default 8765)")
-    sub.add_argument("--link-token-file", default="charles-game-link.token", metavar="FILE",
-                     help="game link: the shared token (created, owner-only, if missing)")
-    sub.add_argument("--link-wait", type=arg.positive_float, default=60.0, metavar="SECONDS",
-                     help="game link: how long to wait for the game script (default 60)")
-    sub.add_argument("--max-skew-ms", type=arg.positive_float, default=50.0,
-                     help="game: the most time between a telemetry line and its frame (default 50)")
+    sub.add_argument(
+        "--link-token-file",
+        default="charles-game-link.token",
+        metavar="FILE",
+        help="game link: the shared token (created, owner-only, if missing)",
+    )
+    sub.add_argument(
+        "--link-wait",
+        type=arg.positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="game link: how long to wait for the game script (default 60)",
+    )
+    sub.add_argument(
+        "--max-skew-ms",
+        type=arg.positive_float,
+        default=50.0,
+        help="game: the most time between a telemetry line and its frame (default 50)",
+    )
     sub.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
     sub.add_argument("--no-progress", action="store_true", help="no progress line")
     sub.set_defaults(func=cmd_record)

@@ -21,13 +21,16 @@ def _data_source(text: str) -> str:
 
 
 def cmd_quickstart(args):
+    from charles_core.cli.eval_commands import parse_seeds
     from charles_core.recipes.quickstart import QuickstartConfig, print_table, run_quickstart
 
-    from charles_core.cli.eval_commands import parse_seeds
-
     config = QuickstartConfig(
-        train_minutes=args.minutes, max_batches=args.batches, capacity=args.capacity,
-        eval_steps=args.eval_steps, run_root=args.run_root, seed=args.seed,
+        train_minutes=args.minutes,
+        max_batches=args.batches,
+        capacity=args.capacity,
+        eval_steps=args.eval_steps,
+        run_root=args.run_root,
+        seed=args.seed,
         **({"eval_seeds": parse_seeds(args.eval_seeds)} if args.eval_seeds else {}),
         **({"line": args.line} if args.line else {}),
         **({"input_size": args.input_size} if args.input_size else {}),
@@ -40,10 +43,9 @@ def cmd_train(args):
     """``charles train``: everything is validated before the run directory and buffers exist; a failed start
     removes the run directory it made unless it holds a checkpoint; a full disk is a StorageError."""
     import errno
+    import os
 
     from charles_core.errors import StorageError
-
-    import os
 
     started = []  # the run directory a fresh start made
     root_existed = os.path.isdir(args.run_root)
@@ -56,8 +58,10 @@ def cmd_train(args):
             os.rmdir(args.run_root)  # made by this failed start
         if isinstance(error, OSError) and error.errno == errno.ENOSPC and not isinstance(error, StorageError):
             where = started[0] if started else args.run_root
-            raise StorageError(f"no space left on the device of {where} ({_free_gib(where):.2f} GiB free) while "
-                               "training: free some space, lower --capacity, or choose another --run-root") from error
+            raise StorageError(
+                f"no space left on the device of {where} ({_free_gib(where):.2f} GiB free) while "
+                "training: free some space, lower --capacity, or choose another --run-root"
+            ) from error
         raise
 
 
@@ -88,9 +92,9 @@ def _check_before_allocating(line, input_size, args, dataset=None) -> None:
 
     from charles_core import plugins
     from charles_core.cli.commands import _parse_sources
+    from charles_core.collect.data_pipeline import buffer_bytes, make_balancer
     from charles_core.errors import ConfigError, StorageError
     from charles_core.models.model_builder import check_input_size
-    from charles_core.collect.data_pipeline import buffer_bytes, make_balancer
 
     check_input_size(line, plugins.backbones.get(line.backbone), input_size)
     if args.data == "sim":
@@ -102,8 +106,10 @@ def _check_before_allocating(line, input_size, args, dataset=None) -> None:
         if not os.path.isfile(path):
             raise ConfigError(f"--source {part}={path}: no such file")
     if line.batch_per_buffer > line.buffer_capacity:
-        raise ConfigError(f"--batch-per-buffer {line.batch_per_buffer} is more than a buffer holds (--capacity "
-                          f"{line.buffer_capacity}): raise --capacity or lower --batch-per-buffer")
+        raise ConfigError(
+            f"--batch-per-buffer {line.batch_per_buffer} is more than a buffer holds (--capacity "
+            f"{line.buffer_capacity}): raise --capacity or lower --batch-per-buffer"
+        )
     balancer = make_balancer(line, bins=args.bins or ("coarse" if args.data == "sim" else "spec"))
     if dataset is not None:  # a recording that can never fill these bins is refused before buffers exist
         from charles_core.collect.dataset_feeder import check_recording_fills
@@ -112,10 +118,12 @@ def _check_before_allocating(line, input_size, args, dataset=None) -> None:
     need = buffer_bytes(line, input_size, balancer, args.capacity) / 2**30
     free = _free_gib(args.run_root)
     if need > free:
-        raise StorageError(f"the buffers need {need:.2f} GiB ({len(balancer.buffer_names)} x "
-                           f"{args.capacity or line.buffer_capacity:,} samples at {input_size[0]}x{input_size[1]}) "
-                           f"and {args.run_root} has {free:.2f} GiB free: lower --capacity or --input-size, "
-                           "or choose another --run-root")
+        raise StorageError(
+            f"the buffers need {need:.2f} GiB ({len(balancer.buffer_names)} x "
+            f"{args.capacity or line.buffer_capacity:,} samples at {input_size[0]}x{input_size[1]}) "
+            f"and {args.run_root} has {free:.2f} GiB free: lower --capacity or --input-size, "
+            "or choose another --run-root"
+        )
 
 
 def _train(args, started: list):
@@ -124,16 +132,26 @@ def _train(args, started: list):
     import attrs
 
     from charles_core.cli.commands import _parse_sources
-    from charles_core.models import get_line
     from charles_core.collect.buffer_feed import BufferFeed
+    from charles_core.collect.data_pipeline import (
+        default_run_dir,
+        fill_buffers,
+        make_balancer,
+        make_buffers,
+        make_sim_collector,
+    )
     from charles_core.collect.dataset_feeder import DatasetFeeder
-    from charles_core.collect.data_pipeline import (default_run_dir, fill_buffers,
-                                                     make_balancer, make_buffers, make_sim_collector)
+    from charles_core.models import get_line
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
 
-    config = TrainingConfig(batch_per_buffer=args.batch_per_buffer, checkpoint_every=args.checkpoint_every,
-                            strategy=args.strategy, seed=args.seed, progress=not args.no_progress)
+    config = TrainingConfig(
+        batch_per_buffer=args.batch_per_buffer,
+        checkpoint_every=args.checkpoint_every,
+        strategy=args.strategy,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
     dataset = None
     if args.data != "sim":  # opened (and validated) before the run directory and buffers exist
         from charles_core.data.recorded_dataset import RecordedDataset
@@ -144,14 +162,14 @@ def _train(args, started: list):
         from charles_core.training.checkpoints import resume_target
 
         # the checkpoint's own line and run: a named line, --backbone or --input-size must match it
-        line, run_dir = resume_target(args.resume, line=args.line, backbone=args.backbone,
-                                      input_size=args.input_size)
+        line, run_dir = resume_target(args.resume, line=args.line, backbone=args.backbone, input_size=args.input_size)
         if run_dir is None:  # a checkpoint kept outside a run: a new run (removed if the start fails)
             run_dir = default_run_dir(args.run_root, line.name)
             started.append(run_dir)
         print(f"run directory: {run_dir} (resumed)")
-        trainer = Trainer(args.line, run_dir, input_size=args.input_size, config=config, resume=args.resume,
-                          backbone=args.backbone)
+        trainer = Trainer(
+            args.line, run_dir, input_size=args.input_size, config=config, resume=args.resume, backbone=args.backbone
+        )
         # a resumed model keeps the input size it was trained at
         input_size = model_frame_size(trainer.model) or args.input_size or trainer.line.input_size
         print(f"resumed {trainer.line.name} at batch {trainer.batch:,}")
@@ -162,8 +180,10 @@ def _train(args, started: list):
             raise ConfigError("name the line to train (`charles lines`), or a checkpoint to continue with --resume")
         line = get_line(args.line, args.backbone)
         # the run's buffer settings go into the line config every checkpoint carries, so a resume keeps them
-        line = attrs.evolve(line, **{k: v for k, v in (("buffer_capacity", args.capacity),
-                                                         ("batch_per_buffer", args.batch_per_buffer)) if v})
+        line = attrs.evolve(
+            line,
+            **{k: v for k, v in (("buffer_capacity", args.capacity), ("batch_per_buffer", args.batch_per_buffer)) if v},
+        )
         input_size = args.input_size or line.input_size
         _check_before_allocating(line, input_size, args, dataset)
         run_dir = default_run_dir(args.run_root, line.name)
@@ -176,20 +196,32 @@ def _train(args, started: list):
     if found:  # a resumed run's buffers: training starts with what a killed trainer had collected
         print(f"reopened {run_dir / 'buffers'}: {found:,} samples found")
     if args.data == "sim":
-        feeder = make_sim_collector(trainer.line, input_size, balancer, buffers, args.seeds, args.seed,
-                                    environment=args.environment)
+        feeder = make_sim_collector(
+            trainer.line, input_size, balancer, buffers, args.seeds, args.seed, environment=args.environment
+        )
     else:
         feeder = DatasetFeeder(dataset, trainer.line, input_size, balancer, buffers)
     fill_buffers(feeder, buffers, progress=not args.no_progress)
-    result = trainer.train(BufferFeed(buffers, refill=feeder.refill, seed=args.seed),
-                           until_batch=trainer.batch + args.batches if args.resume else args.batches,
-                           time_limit_s=args.minutes * 60 if args.minutes else None)
+    result = trainer.train(
+        BufferFeed(buffers, refill=feeder.refill, seed=args.seed),
+        until_batch=trainer.batch + args.batches if args.resume else args.batches,
+        time_limit_s=args.minutes * 60 if args.minutes else None,
+    )
     buffers.close()
     if not args.keep_buffers:
         shutil.rmtree(run_dir / "buffers")
-    print(json.dumps({"line": trainer.line.name, "batch": trainer.batch, "checkpoint": result["checkpoint"],
-                      "samples_per_s": round(result["samples_per_s"], 1), "losses": result["final_losses"],
-                      "tensorboard": str(run_dir / "logs")}))
+    print(
+        json.dumps(
+            {
+                "line": trainer.line.name,
+                "batch": trainer.batch,
+                "checkpoint": result["checkpoint"],
+                "samples_per_s": round(result["samples_per_s"], 1),
+                "losses": result["final_losses"],
+                "tensorboard": str(run_dir / "logs"),
+            }
+        )
+    )
 
 
 def add_training_commands(commands) -> None:
@@ -199,8 +231,12 @@ def add_training_commands(commands) -> None:
     sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop training at this many batches")
     sub.add_argument("--capacity", type=arg.positive_int, default=1500, help="samples per buffer (default 1500)")
     sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW", help="default 72x96")
-    sub.add_argument("--eval-seeds", default=None, metavar="SEEDS",
-                     help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)")
+    sub.add_argument(
+        "--eval-seeds",
+        default=None,
+        metavar="SEEDS",
+        help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)",
+    )
     sub.add_argument("--eval-steps", type=arg.positive_int, default=1000, help="physics steps per evaluation episode")
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=arg.seed, default=0)
@@ -208,27 +244,50 @@ def add_training_commands(commands) -> None:
     sub.set_defaults(func=cmd_quickstart)
 
     sub = commands.add_parser("train", help="train a line on the simulator or a recorded dataset")
-    sub.add_argument("line", nargs="?", default=None,
-                     help="a line id from `charles lines` (optional with --resume: the checkpoint's, checked)")
-    sub.add_argument("--data", type=_data_source, default="sim",
-                     help="'sim' (the NPC on the simulator) or a recording's directory")
+    sub.add_argument(
+        "line",
+        nargs="?",
+        default=None,
+        help="a line id from `charles lines` (optional with --resume: the checkpoint's, checked)",
+    )
+    sub.add_argument(
+        "--data", type=_data_source, default="sim", help="'sim' (the NPC on the simulator) or a recording's directory"
+    )
     sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW")
     sub.add_argument("--batches", type=arg.positive_int, default=1000, help="batches to train (more after --resume)")
     sub.add_argument("--minutes", type=arg.positive_float, default=None, help="stop after this long")
-    sub.add_argument("--resume", type=arg.existing_file, default=None, metavar="CHECKPOINT",
-                     help="continue from a .keras checkpoint, in its run directory (its buffers reused)")
+    sub.add_argument(
+        "--resume",
+        type=arg.existing_file,
+        default=None,
+        metavar="CHECKPOINT",
+        help="continue from a .keras checkpoint, in its run directory (its buffers reused)",
+    )
     sub.add_argument("--backbone", default=None, help="train the line on another registered backbone")
-    sub.add_argument("--source", action="append", type=arg.part_path, metavar="PART=PATH",
-                     help="file for a recipe step (0009)")
-    sub.add_argument("--capacity", type=arg.positive_int, default=None,
-                     help="samples per buffer (default: the line's 25,000)")
+    sub.add_argument(
+        "--source", action="append", type=arg.part_path, metavar="PART=PATH", help="file for a recipe step (0009)"
+    )
+    sub.add_argument(
+        "--capacity", type=arg.positive_int, default=None, help="samples per buffer (default: the line's 25,000)"
+    )
     sub.add_argument("--batch-per-buffer", type=arg.positive_int, default=None)
-    sub.add_argument("--bins", choices=("spec", "coarse"), default=None,
-                     help="balancing bins (default: coarse on the simulator, spec on recordings)")
-    sub.add_argument("--seeds", type=arg.seeds, default=training_seeds(60),
-                     help="simulator tracks for data, from the training range (default 100000-100059)")
-    sub.add_argument("--environment", default="car_racing",
-                     help="the simulator environment (`charles environments`; default car_racing)")
+    sub.add_argument(
+        "--bins",
+        choices=("spec", "coarse"),
+        default=None,
+        help="balancing bins (default: coarse on the simulator, spec on recordings)",
+    )
+    sub.add_argument(
+        "--seeds",
+        type=arg.seeds,
+        default=training_seeds(60),
+        help="simulator tracks for data, from the training range (default 100000-100059)",
+    )
+    sub.add_argument(
+        "--environment",
+        default="car_racing",
+        help="the simulator environment (`charles environments`; default car_racing)",
+    )
     sub.add_argument("--checkpoint-every", type=arg.positive_int, default=1000)
     sub.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default")
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs")

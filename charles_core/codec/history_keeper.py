@@ -126,7 +126,7 @@ class HistoryKeeper:
             array = np.full((self.length, *shape), self.pad_value, dtype=np.float32)
             past = self._values[name]
             if past:
-                array[self.length - len(past):] = np.stack(past)
+                array[self.length - len(past) :] = np.stack(past)
             result[name] = array
         return result
 

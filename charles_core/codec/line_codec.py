@@ -78,9 +78,12 @@ class LineCodec:
         """A drawn batch -> the model's inputs (the training path's inputs alone)."""
         return self.training_data(batch)[0]
 
-    def live_inputs(self, stored_frame: np.ndarray | None, history=None,
-                    purpose: Callable[[], tuple[float, float]] | tuple[float, float] | None = None
-                    ) -> dict[str, np.ndarray]:
+    def live_inputs(
+        self,
+        stored_frame: np.ndarray | None,
+        history=None,
+        purpose: Callable[[], tuple[float, float]] | tuple[float, float] | None = None,
+    ) -> dict[str, np.ndarray]:
         """One sample's inputs (batch of one) from its stored frame and the history kept so far.
 
         Args:
@@ -96,13 +99,16 @@ class LineCodec:
             if stored_frame is None:
                 raise ConfigError(f"{line.name} sees frames: give live_inputs the stored frame")
             if tuple(stored_frame.shape) != self.stored_frame_shape:
-                raise ConfigError(f"{line.name} at {self.input_size[0]}x{self.input_size[1]} stores frames of "
-                                  f"shape {self.stored_frame_shape}; got {tuple(stored_frame.shape)}")
+                raise ConfigError(
+                    f"{line.name} at {self.input_size[0]}x{self.input_size[1]} stores frames of "
+                    f"shape {self.stored_frame_shape}; got {tuple(stored_frame.shape)}"
+                )
             inputs[self.frame_input_name] = frames_for_line(line, stored_frame[None])
         if line.current_controls_input:
             last = history.history() if history is not None and history.signals else {}
             inputs["current_controls"] = np.array(
-                [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32)
+                [[float(last[o.name][-1]) if o.name in last else 0.0 for o in line.outputs]], np.float32
+            )
         if line.history is not None:
             from charles_core.codec.history_inputs import history_inputs_from_keeper
 
@@ -152,14 +158,16 @@ class LineCodec:
         if self.line.frames == 1:
             return self.stack_frames([frame])
         if history is None or not history.frame_count:
-            raise ConfigError(f"{self.line.name} stacks {self.line.frames} frames: its history must keep them "
-                              "(LineCodec.new_history)")
+            raise ConfigError(
+                f"{self.line.name} stacks {self.line.frames} frames: its history must keep them (LineCodec.new_history)"
+            )
         return self.stack_frames([*history.past_frames(fill=frame)[1:], frame])
 
     # ----------------------------------------------------------------- outputs
 
-    def controls(self, outputs: Mapping[str, np.ndarray], current: Mapping[str, float] | None = None
-                 ) -> dict[str, float]:
+    def controls(
+        self, outputs: Mapping[str, np.ndarray], current: Mapping[str, float] | None = None
+    ) -> dict[str, float]:
         """Model outputs (batch of one) -> control values within each output's range."""
         return decode_predictions(self.line, dict(outputs), dict(current or {}))
 
@@ -177,8 +185,13 @@ class LineCodec:
 
     def settings(self) -> dict:
         """The codec's settings as plain data (stored inside checkpoints beside the line)."""
-        return {"line": self.line.name, "input_size": list(self.input_size), "frames": self.line.frames,
-                "frame_mode": self.line.frame_mode, "frame_input": self.frame_input_name}
+        return {
+            "line": self.line.name,
+            "input_size": list(self.input_size),
+            "frames": self.line.frames,
+            "frame_mode": self.line.frame_mode,
+            "frame_input": self.frame_input_name,
+        }
 
 
 def frame_input_name(line: LineConfig) -> str | None:

@@ -92,7 +92,7 @@ def model_data(line: LineConfig, batch: dict):
             targets[output.name] = nearest_bin(label - current[output.name], output.bins)
         weights[output.name] = np.asarray(batch.get(f"mask_{output.name}", np.ones(len(label))), np.float32)
     for name in _auxiliary_names(line):  # aux_<output>: the same labels and masks
-        main = name[len("aux_"):]
+        main = name[len("aux_") :]
         targets[name], weights[name] = targets[main], weights[main]
     return inputs, targets, weights
 
@@ -114,12 +114,9 @@ def losses_for_line(line: LineConfig) -> dict[str, str]:
         >>> losses_for_line(get_line("model_0008_irv2_data_td_v4"))  # doctest: +SKIP
         {'throttle': 'mse', 'steering': 'mse', 'aux_throttle': 'mse', 'aux_steering': 'mse'}
     """
-    losses = {
-        o.name: "mse" if o.kind == "regression" else "sparse_categorical_crossentropy"
-        for o in line.outputs
-    }
+    losses = {o.name: "mse" if o.kind == "regression" else "sparse_categorical_crossentropy" for o in line.outputs}
     for name in _auxiliary_names(line):
-        losses[name] = losses[name[len("aux_"):]]
+        losses[name] = losses[name[len("aux_") :]]
     return losses
 
 

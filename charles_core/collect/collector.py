@@ -65,16 +65,21 @@ class CollectorConfig:
     perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     takeover_distance: float | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.gt(0)))
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0))
+    )
     seed: int = 0
 
     def __attrs_post_init__(self):
         if self.perturb_min_steps > self.perturb_steps:
-            raise ConfigError(f"CollectorConfig.perturb_min_steps ({self.perturb_min_steps}) must not exceed "
-                              f"perturb_steps ({self.perturb_steps})")
+            raise ConfigError(
+                f"CollectorConfig.perturb_min_steps ({self.perturb_min_steps}) must not exceed "
+                f"perturb_steps ({self.perturb_steps})"
+            )
         if self.perturb_min_steering > self.perturb_steering:
-            raise ConfigError(f"CollectorConfig.perturb_min_steering ({self.perturb_min_steering}) must not exceed "
-                              f"perturb_steering ({self.perturb_steering})")
+            raise ConfigError(
+                f"CollectorConfig.perturb_min_steering ({self.perturb_min_steering}) must not exceed "
+                f"perturb_steering ({self.perturb_steering})"
+            )
 
 
 def mirrored(sample: Sample) -> Sample:
@@ -85,9 +90,15 @@ def mirrored(sample: Sample) -> Sample:
         history = {name: (-values if name == "steering" else values) for name, values in sample.history.items()}
         if "purpose" in history:
             history["purpose"] = history["purpose"] * np.array([1.0, -1.0], np.float32)
-    return Sample(frame=np.ascontiguousarray(sample.frame[:, ::-1]), throttle=sample.throttle,
-                  steering=-sample.steering, speed=sample.speed, purpose=(distance, -direction),
-                  history=history, timestamp=sample.timestamp)
+    return Sample(
+        frame=np.ascontiguousarray(sample.frame[:, ::-1]),
+        throttle=sample.throttle,
+        steering=-sample.steering,
+        speed=sample.speed,
+        purpose=(distance, -direction),
+        history=history,
+        timestamp=sample.timestamp,
+    )
 
 
 class _Car:
@@ -122,8 +133,9 @@ class Collector:
         config: a :class:`CollectorConfig`.
     """
 
-    def __init__(self, sessions, driver, line: LineConfig, input_size, balancer, buffers,
-                 config: CollectorConfig | None = None):
+    def __init__(
+        self, sessions, driver, line: LineConfig, input_size, balancer, buffers, config: CollectorConfig | None = None
+    ):
         sessions = list(sessions) if isinstance(sessions, (list, tuple)) else [sessions]
         self.codec = LineCodec(line, input_size)
         self.cars = [_Car(session, self.codec) for session in sessions]
@@ -197,8 +209,9 @@ class Collector:
             left = config.perturb_steps
             if config.perturb_min_steps:
                 left = int(self.rng.integers(config.perturb_min_steps, config.perturb_steps + 1))
-            offset = float(self.rng.choice((-1.0, 1.0)) *
-                           self.rng.uniform(config.perturb_min_steering, config.perturb_steering))
+            offset = float(
+                self.rng.choice((-1.0, 1.0)) * self.rng.uniform(config.perturb_min_steering, config.perturb_steering)
+            )
         if left == 0:
             return controls
         car.perturbation = (left - 1, offset)
@@ -214,8 +227,14 @@ class Collector:
         controls = self.driver.act(session)
         speed, purpose = session.speed, session.purpose()
         past = self.codec.sample_history(car.history)  # read before the step
-        sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"],
-                        speed=speed, purpose=purpose, history=past)
+        sample = Sample(
+            frame=frame,
+            throttle=controls["throttle"],
+            steering=controls["steering"],
+            speed=speed,
+            purpose=purpose,
+            history=past,
+        )
         self._update_takeover(car)
         if car.pilot is not None:
             piloted = car.pilot(session)  # called even when the NPC takes over: the pilot's frames stay current

@@ -60,32 +60,54 @@ def make_buffers(line: LineConfig, directory, input_size, balancer, capacity: in
     buffers = make_buffers(line, "run/buffers", (75, 75), make_balancer(line), capacity=500)
     ```
     """
-    from charles_core.data.buffer_set import BufferSet
     from charles_core.codec.history_inputs import history_signal_shapes
+    from charles_core.data.buffer_set import BufferSet
 
     height, width = input_size
     frame_shape = (height * line.frames, width, 3)  # several frames: one tall image, oldest on top
-    return BufferSet(directory, balancer.buffer_names, frame_shape,
-                     capacity=line.buffer_capacity if capacity is None else capacity, label_mode=balancer.label_mode,
-                     history_shapes=history_signal_shapes(line))
+    return BufferSet(
+        directory,
+        balancer.buffer_names,
+        frame_shape,
+        capacity=line.buffer_capacity if capacity is None else capacity,
+        label_mode=balancer.label_mode,
+        history_shapes=history_signal_shapes(line),
+    )
 
 
-def make_sim_collector(line: LineConfig, input_size, balancer, buffers, seeds, seed: int = 0,
-                       mirror: bool = True, action_repeat: int = 2, cars: int = 8, driver=None,
-                       environment: str = "car_racing"):
+def make_sim_collector(
+    line: LineConfig,
+    input_size,
+    balancer,
+    buffers,
+    seeds,
+    seed: int = 0,
+    mirror: bool = True,
+    action_repeat: int = 2,
+    cars: int = 8,
+    driver=None,
+    environment: str = "car_racing",
+):
     """NPC-driven cars on the embedded simulator feeding ``balancer -> buffers``.
 
     One sample per 25 Hz step of each car, the cars taking turns (see ``Collector``).
     ``driver`` is the NPC (default: ``ExpertDriver()``); ``environment`` a
     registered environment's name (each car is one session of it).
     """
+    from charles_core.collect.collector import Collector, CollectorConfig
     from charles_core.sim.environments import open_environment
     from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.collect.collector import Collector, CollectorConfig
 
     sessions = [open_environment(environment, seed=seeds[0], action_repeat=action_repeat) for _ in range(cars)]
-    return Collector(sessions, driver or ExpertDriver(), line, input_size, balancer, buffers,
-                     CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed))
+    return Collector(
+        sessions,
+        driver or ExpertDriver(),
+        line,
+        input_size,
+        balancer,
+        buffers,
+        CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed),
+    )
 
 
 def fill_buffers(feeder, buffers, progress: bool = True) -> None:
@@ -136,8 +158,9 @@ def default_run_dir(root, name: str) -> Path:
     except (NotADirectoryError, FileExistsError):
         raise StorageError(f"run root {root} is not a directory: name a directory with --run-root") from None
     except PermissionError as error:
-        raise StorageError(f"cannot create a run directory in {root}: {error.strerror}; "
-                           "choose another --run-root") from None
+        raise StorageError(
+            f"cannot create a run directory in {root}: {error.strerror}; choose another --run-root"
+        ) from None
     raise StorageError(f"{root} already holds 999 run directories named {stamp}: choose another --run-root")
 
 

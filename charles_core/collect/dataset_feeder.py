@@ -8,9 +8,9 @@ from collections.abc import Mapping
 import attrs
 import numpy as np
 
+from charles_core.collect.buffer_feed import step_until_trainable
 from charles_core.errors import DataError
 from charles_core.lines.line_config import LineConfig
-from charles_core.collect.buffer_feed import step_until_trainable
 
 
 class DatasetFeeder:
@@ -64,8 +64,14 @@ class DatasetFeeder:
         frame = self._frames.push(sample.frame)
         past = self.codec.sample_history(self.history)  # read before this sample, as the collector does
         if self.history is not None:
-            self.history.push({"throttle": sample.throttle, "steering": sample.steering,
-                               "speed": sample.speed, "purpose": sample.purpose})
+            self.history.push(
+                {
+                    "throttle": sample.throttle,
+                    "steering": sample.steering,
+                    "speed": sample.speed,
+                    "purpose": sample.purpose,
+                }
+            )
         self.balancer.add(attrs.evolve(sample, frame=frame, history=past))
         return sum(self.buffers.add_ready(self.balancer.take_ready()).values())
 
@@ -125,8 +131,10 @@ def check_recording_fills(dataset, balancer, capacity: int, counts: Mapping[str,
                 )
         missing = [c for c in combos if c not in present]
         if missing:
-            named = ", ".join("(" + ", ".join(f"{o} {bins[o].labels()[i]}" for o, i in zip(balancer.outputs, c)) + ")"
-                              for c in missing[:3])
+            named = ", ".join(
+                "(" + ", ".join(f"{o} {bins[o].labels()[i]}" for o, i in zip(balancer.outputs, c)) + ")"
+                for c in missing[:3]
+            )
             raise DataError(
                 f"recording {path}: {len(missing)} of {len(combos)} bin combinations of balancer {balancer.name} "
                 f"never occur (e.g. {named}), so no balanced set can ever complete; {hint}"

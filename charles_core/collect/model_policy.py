@@ -26,8 +26,15 @@ class ModelPolicy:
         ConfigError: a ``max_speed`` that is not positive.
     """
 
-    def __init__(self, model, input_size, record_every: int = 0, record_limit: int = 600, predictor=None,
-                 max_speed: float | None = None):
+    def __init__(
+        self,
+        model,
+        input_size,
+        record_every: int = 0,
+        record_limit: int = 600,
+        predictor=None,
+        max_speed: float | None = None,
+    ):
         if max_speed is not None and not max_speed > 0:
             raise ConfigError(f"ModelPolicy max_speed must be positive (world units/s) or None; got {max_speed!r}")
         self.max_speed = max_speed
@@ -55,8 +62,12 @@ class ModelPolicy:
 
     def __call__(self, session) -> dict[str, float]:
         stored = self.frames.push(session.read())
-        if self.record_every and self.episodes <= 1 and self.steps % self.record_every == 0 \
-                and len(self.recorded) < self.record_limit:
+        if (
+            self.record_every
+            and self.episodes <= 1
+            and self.steps % self.record_every == 0
+            and len(self.recorded) < self.record_limit
+        ):
             self.recorded.append(session.read())
         self.steps += 1
         speed, purpose = session.speed, session.purpose()

@@ -11,9 +11,18 @@ from charles_core.hookspecs import hookimpl
 from charles_core.registry import ComponentSpec
 
 
-def create_recording_collector(line, input_size, *, seed: int = 0, path=None, follow: bool = False,
-                               poll_s: float = 0.5, bins: str = "spec", verify_frames: bool = False,
-                               max_seconds_per_call: float = 2.0):
+def create_recording_collector(
+    line,
+    input_size,
+    *,
+    seed: int = 0,
+    path=None,
+    follow: bool = False,
+    poll_s: float = 0.5,
+    bins: str = "spec",
+    verify_frames: bool = False,
+    max_seconds_per_call: float = 2.0,
+):
     """Factory of the ``recording`` collector: a recording's samples, balanced by the line's balancer.
 
     Args:
@@ -40,8 +49,10 @@ def create_recording_collector(line, input_size, *, seed: int = 0, path=None, fo
 
 @hookimpl
 def charles_register_collectors(register):
-    register(ComponentSpec(
-        name="recording",
-        factory=create_recording_collector,
-        description="a recorded dataset replayed as a live stream (follow=True: a recording stream as it grows)",
-    ))
+    register(
+        ComponentSpec(
+            name="recording",
+            factory=create_recording_collector,
+            description="a recorded dataset replayed as a live stream (follow=True: a recording stream as it grows)",
+        )
+    )

@@ -56,13 +56,18 @@ class RecordingStream:
         StorageError: a missing or corrupt recording, naming the file.
     """
 
-    def __init__(self, path: str | os.PathLike, follow: bool = False, poll_s: float = 0.5,
-                 verify_frames: bool = False):
+    def __init__(self, path: str | os.PathLike, follow: bool = False, poll_s: float = 0.5, verify_frames: bool = False):
         self.path = os.fspath(path)
-        if isinstance(poll_s, bool) or not isinstance(poll_s, (int, float)) or not math.isfinite(poll_s) \
-                or not MIN_POLL_S <= poll_s <= MAX_POLL_S:
-            raise ConfigError(f"recording collector: poll_s must be a number of seconds in [{MIN_POLL_S:g}, "
-                              f"{MAX_POLL_S:g}]; got {poll_s!r}")
+        if (
+            isinstance(poll_s, bool)
+            or not isinstance(poll_s, (int, float))
+            or not math.isfinite(poll_s)
+            or not MIN_POLL_S <= poll_s <= MAX_POLL_S
+        ):
+            raise ConfigError(
+                f"recording collector: poll_s must be a number of seconds in [{MIN_POLL_S:g}, "
+                f"{MAX_POLL_S:g}]; got {poll_s!r}"
+            )
         self.follow, self.poll_s, self.verify_frames = bool(follow), float(poll_s), bool(verify_frames)
         self.count = 0  # samples read
         self.segments_read = 0
@@ -73,22 +78,28 @@ class RecordingStream:
         self._frame_shape = None
         if os.path.lexists(os.path.join(self.path, MANIFEST_FILE)):
             if self.follow:
-                raise ConfigError(f"{self.path} is a plain recording, which cannot grow; follow=True reads a "
-                                  "recording stream (charles record --segment-samples N writes one)")
+                raise ConfigError(
+                    f"{self.path} is a plain recording, which cannot grow; follow=True reads a "
+                    "recording stream (charles record --segment-samples N writes one)"
+                )
             self._stream = False
             self._open(self.path)
         elif is_recording_stream(self.path) or self.follow:
             self._stream = True
         else:
-            raise StorageError(f"{self.path} is neither a recording ({MANIFEST_FILE}) nor a recording stream "
-                               "(stream.json); record one with charles record, or pass follow=True to wait for "
-                               "a writer that has not started yet")
+            raise StorageError(
+                f"{self.path} is neither a recording ({MANIFEST_FILE}) nor a recording stream "
+                "(stream.json); record one with charles record, or pass follow=True to wait for "
+                "a writer that has not started yet"
+            )
 
     def _open(self, path: str) -> None:
         dataset = RecordedDataset(path, verify_frames=self.verify_frames)
         if self._frame_shape is not None and dataset.frame_shape != self._frame_shape:
-            raise StorageError(f"recording {path} holds frames of {dataset.frame_shape}, the ones before it "
-                               f"{self._frame_shape}; a stream keeps one frame size")
+            raise StorageError(
+                f"recording {path} holds frames of {dataset.frame_shape}, the ones before it "
+                f"{self._frame_shape}; a stream keeps one frame size"
+            )
         self._frame_shape = dataset.frame_shape
         self._dataset, self._index = dataset, 0
 
@@ -106,14 +117,17 @@ class RecordingStream:
         if info["closed"] and self.segments_read >= info["segments"]:
             self.finished = True
             return False
-        if number < MAX_SEGMENTS and os.path.lexists(os.path.join(self.path, segment_name(number + 1),
-                                                                  MANIFEST_FILE)):
-            raise StorageError(f"recording stream {self.path}: {segment_name(number)} has no {MANIFEST_FILE} but "
-                               f"{segment_name(number + 1)} has one: its writer was cut short; delete "
-                               f"{folder} (its samples are lost) and follow again")
+        if number < MAX_SEGMENTS and os.path.lexists(os.path.join(self.path, segment_name(number + 1), MANIFEST_FILE)):
+            raise StorageError(
+                f"recording stream {self.path}: {segment_name(number)} has no {MANIFEST_FILE} but "
+                f"{segment_name(number + 1)} has one: its writer was cut short; delete "
+                f"{folder} (its samples are lost) and follow again"
+            )
         if info["closed"]:
-            raise StorageError(f"recording stream {self.path} is closed with {info['segments']} segments, but "
-                               f"{segment_name(number)} has no {MANIFEST_FILE}; restore it or record again")
+            raise StorageError(
+                f"recording stream {self.path} is closed with {info['segments']} segments, but "
+                f"{segment_name(number)} has no {MANIFEST_FILE}; restore it or record again"
+            )
         return False
 
     def read(self, timeout_s: float = 0.0) -> Sample | None:

@@ -67,10 +67,21 @@ class SimCollector:
             a call returns in bounded time even when the balancer completes no set.
     """
 
-    def __init__(self, line: LineConfig, input_size, *, seed: int = 0, seeds=None, cars: int = 4,
-                 bins: str = "coarse", mirror: bool = True, action_repeat: int = 2,
-                 environment: str = "car_racing", max_steps_per_call: int = 2000,
-                 npc_max_speed: float | None = None):
+    def __init__(
+        self,
+        line: LineConfig,
+        input_size,
+        *,
+        seed: int = 0,
+        seeds=None,
+        cars: int = 4,
+        bins: str = "coarse",
+        mirror: bool = True,
+        action_repeat: int = 2,
+        environment: str = "car_racing",
+        max_steps_per_call: int = 2000,
+        npc_max_speed: float | None = None,
+    ):
         from charles_core.collect.data_pipeline import make_balancer, make_sim_collector
         from charles_core.sim.expert_driver import ExpertDriver
         from charles_core.sim.track_split import check_training_seeds, training_seeds
@@ -91,11 +102,19 @@ class SimCollector:
         self._outbox = _Outbox(self.buffer_names)
         self.max_steps_per_call = int(max_steps_per_call)
         self.finished = False  # the simulator never runs out
-        self._collector = make_sim_collector(line, tuple(input_size), self.balancer, self._outbox, seeds,
-                                             seed=int(seed), mirror=mirror, action_repeat=action_repeat, cars=cars,
-                                             environment=environment,
-                                             driver=None if npc_max_speed is None else
-                                             ExpertDriver(max_speed=float(npc_max_speed)))
+        self._collector = make_sim_collector(
+            line,
+            tuple(input_size),
+            self.balancer,
+            self._outbox,
+            seeds,
+            seed=int(seed),
+            mirror=mirror,
+            action_repeat=action_repeat,
+            cars=cars,
+            environment=environment,
+            driver=None if npc_max_speed is None else ExpertDriver(max_speed=float(npc_max_speed)),
+        )
 
     @property
     def steps(self) -> int:

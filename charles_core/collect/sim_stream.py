@@ -52,21 +52,37 @@ class SimStream:
         ConfigError: no seeds, evaluation seeds, or bad perturbation settings.
     """
 
-    def __init__(self, driver=None, *, environment: str = "car_racing", seeds=None, frame_size=(96, 128),
-                 action_repeat: int = 2, perturb: float = 0.03, perturb_steps: int = 6,
-                 perturb_steering: float = 0.6, seed: int = 0):
+    def __init__(
+        self,
+        driver=None,
+        *,
+        environment: str = "car_racing",
+        seeds=None,
+        frame_size=(96, 128),
+        action_repeat: int = 2,
+        perturb: float = 0.03,
+        perturb_steps: int = 6,
+        perturb_steering: float = 0.6,
+        seed: int = 0,
+    ):
         from charles_core.sim.environments import open_environment
         from charles_core.sim.track_split import check_training_seeds, training_seeds
 
         seeds = tuple(training_seeds(60) if seeds is None else check_training_seeds(seeds))
         if not seeds:
             raise ConfigError("the simulator stream needs at least one track seed")
-        if isinstance(perturb, bool) or not isinstance(perturb, (int, float)) or not math.isfinite(perturb) \
-                or not 0 <= perturb <= 1:
+        if (
+            isinstance(perturb, bool)
+            or not isinstance(perturb, (int, float))
+            or not math.isfinite(perturb)
+            or not 0 <= perturb <= 1
+        ):
             raise ConfigError(f"perturb must be a probability in [0, 1]; got {perturb!r}")
         if not 0 <= perturb_steering <= 2 or int(perturb_steps) < 1:
-            raise ConfigError(f"perturb_steering must lie in [0, 2] and perturb_steps be at least 1; got "
-                              f"{perturb_steering!r}, {perturb_steps!r}")
+            raise ConfigError(
+                f"perturb_steering must lie in [0, 2] and perturb_steps be at least 1; got "
+                f"{perturb_steering!r}, {perturb_steps!r}"
+            )
         self.perturb = float(perturb) if driver is None else 0.0  # a person's driving is recorded as driven
         self.perturb_steps, self.perturb_steering = int(perturb_steps), float(perturb_steering)
         self._rng = np.random.default_rng(seed)
@@ -77,8 +93,9 @@ class SimStream:
 
             driver = ExpertDriver()
         self.driver, self.seeds = driver, seeds
-        self.session = open_environment(environment, seed=seeds[0], frame_size=tuple(frame_size),
-                                        action_repeat=action_repeat)
+        self.session = open_environment(
+            environment, seed=seeds[0], frame_size=tuple(frame_size), action_repeat=action_repeat
+        )
         self.step_s = action_repeat / PHYSICS_HZ
         self.count = 0
         self.episodes = 1
@@ -103,8 +120,14 @@ class SimStream:
             return None
         speed, purpose = session.speed, session.purpose()
         session.apply(self._executed(controls))
-        sample = Sample(frame=frame, throttle=controls["throttle"], steering=controls["steering"], speed=speed,
-                        purpose=purpose, timestamp=self.count * self.step_s)
+        sample = Sample(
+            frame=frame,
+            throttle=controls["throttle"],
+            steering=controls["steering"],
+            speed=speed,
+            purpose=purpose,
+            timestamp=self.count * self.step_s,
+        )
         self.count += 1
         if session.done:
             session.reset(self.seeds[self.episodes % len(self.seeds)])

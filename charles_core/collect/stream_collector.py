@@ -44,15 +44,19 @@ class StreamCollector:
         ConfigError: bad settings.
     """
 
-    def __init__(self, stream, line: LineConfig, input_size, *, bins: str = "spec",
-                 max_seconds_per_call: float = 2.0):
+    def __init__(self, stream, line: LineConfig, input_size, *, bins: str = "spec", max_seconds_per_call: float = 2.0):
         from charles_core.codec.line_codec import LineCodec
         from charles_core.collect.data_pipeline import make_balancer
 
-        if isinstance(max_seconds_per_call, bool) or not isinstance(max_seconds_per_call, (int, float)) \
-                or not math.isfinite(max_seconds_per_call) or max_seconds_per_call <= 0:
-            raise ConfigError(f"collector: max_seconds_per_call must be a positive number of seconds; "
-                              f"got {max_seconds_per_call!r}")
+        if (
+            isinstance(max_seconds_per_call, bool)
+            or not isinstance(max_seconds_per_call, (int, float))
+            or not math.isfinite(max_seconds_per_call)
+            or max_seconds_per_call <= 0
+        ):
+            raise ConfigError(
+                f"collector: max_seconds_per_call must be a positive number of seconds; got {max_seconds_per_call!r}"
+            )
         self.stream, self.line = stream, line
         self.max_seconds_per_call = float(max_seconds_per_call)
         self.codec = LineCodec(line, input_size)
@@ -72,8 +76,14 @@ class StreamCollector:
         frame = self._frames.push(sample.frame)
         past = self.codec.sample_history(self._history)  # read before this sample
         if self._history is not None:  # its own controls join the history after it
-            self._history.push({"throttle": sample.throttle, "steering": sample.steering,
-                                "speed": sample.speed, "purpose": sample.purpose})
+            self._history.push(
+                {
+                    "throttle": sample.throttle,
+                    "steering": sample.steering,
+                    "speed": sample.speed,
+                    "purpose": sample.purpose,
+                }
+            )
         self.balancer.add(attrs.evolve(sample, frame=frame, history=past))
         self.samples += 1
 

@@ -18,8 +18,15 @@ from charles_core.collect.progress_line import ProgressLine
 from charles_core.errors import ConfigError
 
 
-def record_stream(stream, writer, *, samples: int | None = None, minutes: float | None = None,
-                  progress: ProgressLine | None = None, describe=None) -> dict:
+def record_stream(
+    stream,
+    writer,
+    *,
+    samples: int | None = None,
+    minutes: float | None = None,
+    progress: ProgressLine | None = None,
+    describe=None,
+) -> dict:
     """Append ``stream``'s samples to ``writer`` until a limit, the stream's end or Ctrl-C.
 
     Args:
@@ -69,5 +76,9 @@ def record_stream(stream, writer, *, samples: int | None = None, minutes: float 
     if progress is not None:
         progress.update(count, seconds, describe() if describe else "", force=True)
         progress.done()
-    return {"samples": count, "seconds": round(seconds, 3), "rate": round(count / seconds, 2) if seconds else 0.0,
-            "stopped": stopped}
+    return {
+        "samples": count,
+        "seconds": round(seconds, 3),
+        "rate": round(count / seconds, 2) if seconds else 0.0,
+        "stopped": stopped,
+    }

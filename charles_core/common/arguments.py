@@ -21,8 +21,8 @@ import math
 import os
 from pathlib import Path
 
-from charles_core.errors import ConfigError
 from charles_core.common.frames import parse_size
+from charles_core.errors import ConfigError
 
 #: Seeds are NumPy / gymnasium seeds: non-negative and below 2**32.
 MAX_SEED = 2**32 - 1

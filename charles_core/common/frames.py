@@ -56,9 +56,11 @@ def check_input_size(size, what: str = "input size") -> tuple[int, int]:
     if height <= 0 or width <= 0:
         raise ConfigError(f"{what} must be positive; got {height}x{width}")
     if max(height, width) > MAX_INPUT_SIDE or height * width > MAX_INPUT_PIXELS:
-        raise ConfigError(f"{what} {height}x{width} is too large: at most {MAX_INPUT_SIDE} pixels a side and "
-                          f"{MAX_INPUT_PIXELS:,} pixels in all (the game's 720x1280; charles_core.common.frames."
-                          f"MAX_INPUT_SIDE / MAX_INPUT_PIXELS); choose a smaller size")
+        raise ConfigError(
+            f"{what} {height}x{width} is too large: at most {MAX_INPUT_SIDE} pixels a side and "
+            f"{MAX_INPUT_PIXELS:,} pixels in all (the game's 720x1280; charles_core.common.frames."
+            f"MAX_INPUT_SIDE / MAX_INPUT_PIXELS); choose a smaller size"
+        )
     return height, width
 
 

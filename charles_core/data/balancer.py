@@ -22,10 +22,10 @@ for sample in stream:
 from __future__ import annotations
 
 import abc
-from typing import Iterable
+from collections.abc import Iterable
 
-from charles_core.data.bins import BinSpec
 from charles_core.common.signals import check_output_names
+from charles_core.data.bins import BinSpec
 from charles_core.data.sample import Sample
 from charles_core.errors import ConfigError, DataError
 

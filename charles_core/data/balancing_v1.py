@@ -22,7 +22,7 @@ balancer.set_size  # 225
 from __future__ import annotations
 
 import itertools
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -92,7 +92,7 @@ class BalancerV1(Balancer):
         self._slots: dict[tuple[int, ...], Sample] = {}
 
     @classmethod
-    def from_options(cls, outputs: Iterable[str], **options) -> "BalancerV1":
+    def from_options(cls, outputs: Iterable[str], **options) -> BalancerV1:
         """Registry factory: ``BalancerV1.from_options(outputs, keep="latest")``."""
         return cls(outputs, BalancerV1Config(**options))
 

@@ -23,7 +23,7 @@ balancer.set_sizes  # {'acceleration': 12, 'braking': 12, 'steering': 21}
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import attrs
 

@@ -31,7 +31,7 @@ balancer = BalancerV4(("throttle", "steering"), BalancerV4Config(candidates_per_
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable
+from collections.abc import Iterable
 
 import attrs
 import numpy as np
@@ -92,12 +92,10 @@ class BalancerV4(Balancer):
         # per output, per bin: candidates as (sample, bin index per output)
         self._candidates = {o: [deque(maxlen=k) for _ in range(self.bins[o].count)] for o in self.outputs}
         # per buffer o, per other output p: histogram over p's bins of what buffer o received
-        self._sent = {
-            o: {p: np.zeros(self.bins[p].count) for p in self.outputs if p != o} for o in self.outputs
-        }
+        self._sent = {o: {p: np.zeros(self.bins[p].count) for p in self.outputs if p != o} for o in self.outputs}
 
     @classmethod
-    def from_options(cls, outputs: Iterable[str], **options) -> "BalancerV4":
+    def from_options(cls, outputs: Iterable[str], **options) -> BalancerV4:
         """Registry factory: ``BalancerV4.from_options(outputs, candidates_per_bin=16)``."""
         return cls(outputs, BalancerV4Config(**options))
 

@@ -44,13 +44,13 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 import numpy as np
 
-from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.common.signals import OUTPUT_RANGES
+from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.data.safe_files import make_directory, open_no_follow, refuse_symlinked_dir
 from charles_core.data.sample import Sample
 from charles_core.data.sample_store import (
@@ -179,6 +179,7 @@ class BufferSet:
     def _lock(self) -> int:
         """Writers hold the lock file exclusively; a read-only opener shares it (and never creates it)."""
         import fcntl  # here, not at the top: charles_core.data imports on Windows (charles record), buffers do not
+
         path = os.path.join(self.directory, "lock")
         if self.config.read_only:
             if not os.path.lexists(path):
@@ -199,8 +200,9 @@ class BufferSet:
         return fd
 
     @classmethod
-    def open_existing(cls, directory: str | os.PathLike, *, read_only: bool = True,
-                      verify_frames_on_open: bool = False) -> "BufferSet":
+    def open_existing(
+        cls, directory: str | os.PathLike, *, read_only: bool = True, verify_frames_on_open: bool = False
+    ) -> BufferSet:
         """Open the buffer set stored in ``directory`` with the settings of its ``buffers.json``.
 
         Args:
@@ -223,16 +225,25 @@ class BufferSet:
             history = layout.get("history", {})
             if not (isinstance(buffers, list) and all(isinstance(b, str) for b in buffers)):
                 raise ValueError(f"buffers must be a list of names; got {buffers!r}")
-            if not (isinstance(frame_shape, list) and len(frame_shape) == 3
-                    and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in frame_shape)):
+            if not (
+                isinstance(frame_shape, list)
+                and len(frame_shape) == 3
+                and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in frame_shape)
+            ):
                 raise ValueError(f"frame_shape must be [height, width, 3]; got {frame_shape!r}")
             if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity <= 0:
                 raise ValueError(f"capacity must be a positive integer; got {capacity!r}")
             if not isinstance(history, dict):
                 raise ValueError(f"history must map signal -> shape; got {history!r}")
-            return cls(directory, buffers, tuple(frame_shape), capacity=capacity,
-                       history_shapes={k: tuple(v) if isinstance(v, list) else v for k, v in history.items()},
-                       read_only=read_only, verify_frames_on_open=verify_frames_on_open)
+            return cls(
+                directory,
+                buffers,
+                tuple(frame_shape),
+                capacity=capacity,
+                history_shapes={k: tuple(v) if isinstance(v, list) else v for k, v in history.items()},
+                read_only=read_only,
+                verify_frames_on_open=verify_frames_on_open,
+            )
         except KeyError as error:
             raise StorageError(f"buffer set file {path} lacks the field {error}") from None
         except (ValueError, TypeError, OverflowError) as error:

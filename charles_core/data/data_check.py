@@ -58,8 +58,13 @@ def _check_recording(path: str, verify: bool, progress: bool) -> dict:
     from charles_core.data.recorded_dataset import RecordedDataset, label_problems
 
     dataset = RecordedDataset(path, check_labels=False)
-    report = {"count": dataset.count, "frame_shape": list(dataset.frame_shape),
-              "has_checksums": dataset.has_checksums, "frames_verified": False, "problems": []}
+    report = {
+        "count": dataset.count,
+        "frame_shape": list(dataset.frame_shape),
+        "has_checksums": dataset.has_checksums,
+        "frames_verified": False,
+        "problems": [],
+    }
     report["problems"] += label_problems(dataset.labels, f"labels file {dataset.labels_path}")
     if verify and dataset.has_checksums:
         bad = []
@@ -71,8 +76,10 @@ def _check_recording(path: str, verify: bool, progress: bool) -> dict:
                 bar.update(1)
         report["frames_verified"] = True
         if bad:
-            report["problems"].append(f"frames file {dataset.frames_path}: {len(bad):,} of {dataset.count:,} frames "
-                                      f"fail their checksum (first: frame {bad[0]}); re-record or restore them")
+            report["problems"].append(
+                f"frames file {dataset.frames_path}: {len(bad):,} of {dataset.count:,} frames "
+                f"fail their checksum (first: frame {bad[0]}); re-record or restore them"
+            )
     elif verify:
         report["notes"] = ["the recording stores no frame checksums (frame_crc32): frames cannot be verified"]
     return report
@@ -85,8 +92,12 @@ def _check_buffers(path: str, verify: bool, progress: bool) -> dict:
     problems = []
     with BufferSet.open_existing(path, read_only=True) as buffers:
         stores = {name: buffers.store(name) for name in buffers.outputs}
-        report = {"capacity": buffers.config.capacity, "frame_shape": list(buffers.frame_shape),
-                  "counts": buffers.counts(), "frames_verified": False}
+        report = {
+            "capacity": buffers.config.capacity,
+            "frame_shape": list(buffers.frame_shape),
+            "counts": buffers.counts(),
+            "frames_verified": False,
+        }
         if verify:
             total = sum(buffers.counts().values())
             frame = np.empty(buffers.frame_shape, np.uint8)
@@ -123,8 +134,10 @@ def _history_problems(records: np.ndarray, store) -> list[str]:
         low, high = OUTPUT_RANGES.get(name, (0.0, np.inf) if name == "speed" else (-np.inf, np.inf))
         bad = np.flatnonzero(~(np.isfinite(values) & (values >= low) & (values <= high)).all(axis=1))
         if bad.size:
-            problems.append(f"buffer {store.records_path}: {bad.size:,} sample(s) with a non-finite or out-of-range "
-                            f"{name} history (allowed [{low}, {high}])")
+            problems.append(
+                f"buffer {store.records_path}: {bad.size:,} sample(s) with a non-finite or out-of-range "
+                f"{name} history (allowed [{low}, {high}])"
+            )
     return problems
 
 

@@ -11,12 +11,12 @@ plot_label_histograms(samples, "balance.png")  # or {"steering": array, ...}
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from charles_core.data.bins import DEFAULT_V2_BINS, BinSpec
 from charles_core.common.signals import OUTPUT_RANGES
+from charles_core.data.bins import DEFAULT_V2_BINS, BinSpec
 from charles_core.data.sample import Sample, label
 from charles_core.errors import ConfigError, DataError, StorageError
 

@@ -43,12 +43,12 @@ import json
 import math
 import os
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
-from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.common.signals import OUTPUT_RANGES, split_throttle
+from charles_core.data.bins import DEFAULT_V2_BINS
 from charles_core.data.safe_files import (
     make_directory,
     open_no_follow,
@@ -148,9 +148,17 @@ class RecordedDatasetWriter:
                 out = csv.writer(f)
                 out.writerow(CSV_COLUMNS + ("frame_crc32",))
                 for r in labels:
-                    out.writerow([repr(float(r["timestamp"])), repr(float(r["throttle"])), repr(float(r["steering"])),
-                                  repr(float(r["speed"])), repr(float(r["purpose"][0])), repr(float(r["purpose"][1])),
-                                  int(r["frame_crc32"])])
+                    out.writerow(
+                        [
+                            repr(float(r["timestamp"])),
+                            repr(float(r["throttle"])),
+                            repr(float(r["steering"])),
+                            repr(float(r["speed"])),
+                            repr(float(r["purpose"][0])),
+                            repr(float(r["purpose"][1])),
+                            int(r["frame_crc32"]),
+                        ]
+                    )
         manifest = {
             "format": RECORDING_FORMAT,
             "version": RECORDING_VERSION,
@@ -193,8 +201,10 @@ def _read_csv_labels(path: str, count: int) -> tuple[np.ndarray, bool]:
     size, limit = os.fstat(fd).st_size, (count + 64) * MAX_CSV_LINE_BYTES
     if size > limit:  # bounds the longest line too: nothing is read that this check did not allow
         os.close(fd)
-        raise StorageError(f"labels file {path} is {size:,} bytes, more than {count} rows can take "
-                           f"({MAX_CSV_LINE_BYTES} bytes a line); it is not this recording's labels")
+        raise StorageError(
+            f"labels file {path} is {size:,} bytes, more than {count} rows can take "
+            f"({MAX_CSV_LINE_BYTES} bytes a line); it is not this recording's labels"
+        )
     # grown as rows arrive: memory follows what the file holds, not what the manifest claims
     labels, chunk = np.zeros(min(count, 4096), dtype=LABELS_DTYPE), 4096
     header, rows, line = None, 0, 0
@@ -262,13 +272,17 @@ def label_problems(labels: np.ndarray, where: str, *, stored: bool = False) -> l
         report(np.flatnonzero(~finite), lambda i, n=name, v=values: f"has a non-finite {n}: {v[i].tolist()}")
     for name in ("throttle", "steering"):
         low, high = OUTPUT_RANGES[name]
-        report(np.flatnonzero((labels[name] < low) | (labels[name] > high)),
-               lambda i, n=name, lo=low, hi=high: f"has {n}={labels[n][i]} outside [{lo}, {hi}]")
+        report(
+            np.flatnonzero((labels[name] < low) | (labels[name] > high)),
+            lambda i, n=name, lo=low, hi=high: f"has {n}={labels[n][i]} outside [{lo}, {hi}]",
+        )
     report(np.flatnonzero(labels["speed"] < 0), lambda i: f"has negative speed {labels['speed'][i]}")
     back = np.flatnonzero(np.diff(labels["timestamp"]) < 0) + 1 if not stored else np.zeros(0, np.int64)
     if back.size:
-        problems.append(f"{where}: timestamps go back in time at row {back[0]}"
-                        + (f" ({back.size:,} rows in all)" if back.size > 1 else ""))
+        problems.append(
+            f"{where}: timestamps go back in time at row {back[0]}"
+            + (f" ({back.size:,} rows in all)" if back.size > 1 else "")
+        )
     return problems
 
 
@@ -310,8 +324,10 @@ class RecordedDataset:
             )
         self.labels, self.has_checksums = self._read_labels()
         if len(self.labels) != self.count:
-            raise StorageError(f"labels file {self.labels_path} has {len(self.labels)} rows; "
-                               f"manifest {self.manifest_path} says {self.count}")
+            raise StorageError(
+                f"labels file {self.labels_path} has {len(self.labels)} rows; "
+                f"manifest {self.manifest_path} says {self.count}"
+            )
         if check_labels:
             problems = label_problems(self.labels, f"labels file {self.labels_path}")
             if problems:
@@ -334,17 +350,23 @@ class RecordedDataset:
             value = manifest.get(key)
             low, high = (0, MAX_FRAMES) if key == "count" else (1, MAX_FRAME_SIDE)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                fix = "split the recording into smaller ones" if key == "count" and isinstance(value, int) \
-                    and value > high else "fix the manifest"
-                raise StorageError(f"{self.manifest_path}: {key} must be an integer in [{low:,}, {high:,}]; "
-                                   f"got {str(value)[:40]}; {fix}")
+                fix = (
+                    "split the recording into smaller ones"
+                    if key == "count" and isinstance(value, int) and value > high
+                    else "fix the manifest"
+                )
+                raise StorageError(
+                    f"{self.manifest_path}: {key} must be an integer in [{low:,}, {high:,}]; "
+                    f"got {str(value)[:40]}; {fix}"
+                )
         for key in ("frames_file", "labels_file"):
             value = manifest.get(key)
             if not isinstance(value, str) or os.path.basename(value) != value or not value:
                 raise StorageError(f"{self.manifest_path}: {key} must be a file name in the recording; got {value!r}")
         if not manifest["labels_file"].endswith((".npy", ".csv")):
-            raise StorageError(f"{self.manifest_path}: labels_file must end in .npy or .csv; "
-                               f"got {manifest['labels_file']!r}")
+            raise StorageError(
+                f"{self.manifest_path}: labels_file must end in .npy or .csv; got {manifest['labels_file']!r}"
+            )
         return manifest
 
     def _read_labels(self) -> tuple[np.ndarray, bool]:
@@ -354,8 +376,10 @@ class RecordedDataset:
         names = raw.dtype.names or ()
         missing = [n for n in _REQUIRED if n not in names]
         if missing or raw.ndim != 1:
-            raise StorageError(f"labels file {self.labels_path} must be a 1-D structured array with fields "
-                               f"{_REQUIRED}; missing {missing}")
+            raise StorageError(
+                f"labels file {self.labels_path} must be a 1-D structured array with fields "
+                f"{_REQUIRED}; missing {missing}"
+            )
         labels = np.zeros(len(raw), LABELS_DTYPE)
         try:
             for name in _REQUIRED + (("frame_crc32",) if "frame_crc32" in names else ()):
@@ -380,8 +404,14 @@ class RecordedDataset:
     def __getitem__(self, index: int) -> Sample:
         frame = self.frame(index)
         row = self.labels[index]
-        return Sample(frame=frame, throttle=float(row["throttle"]), steering=float(row["steering"]),
-                      speed=float(row["speed"]), purpose=np.array(row["purpose"]), timestamp=float(row["timestamp"]))
+        return Sample(
+            frame=frame,
+            throttle=float(row["throttle"]),
+            steering=float(row["steering"]),
+            speed=float(row["speed"]),
+            purpose=np.array(row["purpose"]),
+            timestamp=float(row["timestamp"]),
+        )
 
     def __iter__(self) -> Iterator[Sample]:
         for i in range(self.count):
@@ -397,8 +427,12 @@ class RecordedDataset:
         """Label values per output name, pedals derived from throttle."""
         throttle = self.labels["throttle"].astype(np.float32)
         acceleration, braking = split_throttle(throttle)
-        return {"throttle": throttle, "steering": self.labels["steering"].astype(np.float32),
-                "acceleration": acceleration, "braking": braking}
+        return {
+            "throttle": throttle,
+            "steering": self.labels["steering"].astype(np.float32),
+            "acceleration": acceleration,
+            "braking": braking,
+        }
 
 
 def _summary(values: np.ndarray) -> dict:

@@ -78,8 +78,13 @@ def regular_file_size(path: str, what: str) -> int:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a file"
@@ -108,8 +113,9 @@ def read_json_file(path: str, what: str, max_bytes: int = MAX_JSON_BYTES) -> dic
     with os.fdopen(fd, "rb") as f:
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise StorageError(f"{what} {path} is larger than {max_bytes:,} bytes, so it is not a charles {what}; "
-                           "restore or rewrite it")
+        raise StorageError(
+            f"{what} {path} is larger than {max_bytes:,} bytes, so it is not a charles {what}; restore or rewrite it"
+        )
     try:
         value = json.loads(data.decode("utf-8-sig"))
     except RecursionError:
@@ -120,8 +126,10 @@ def read_json_file(path: str, what: str, max_bytes: int = MAX_JSON_BYTES) -> dic
         reason = "a number of thousands of digits" if "integer string conversion" in str(error) else str(error)[:200]
         raise StorageError(f"cannot read {what} {path}: not valid JSON ({reason}); restore or rewrite it") from None
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        raise StorageError(f"{what} {path} is nested more than {MAX_JSON_DEPTH} levels deep, so it is not a "
-                           f"charles {what}; restore or rewrite it")
+        raise StorageError(
+            f"{what} {path} is nested more than {MAX_JSON_DEPTH} levels deep, so it is not a "
+            f"charles {what}; restore or rewrite it"
+        )
     if not isinstance(value, dict):
         raise StorageError(f"{what} {path} must hold a JSON object; got {type(value).__name__}")
     return value
@@ -152,8 +160,9 @@ def read_npy_file(path: str, what: str) -> np.ndarray:
         except (ValueError, EOFError, SyntaxError, TypeError, OSError) as error:
             raise StorageError(f"cannot read {what} {path}: not a valid .npy file ({error})") from None
         if dtype.hasobject:
-            raise StorageError(f"{what} {path} holds Python objects (pickles), which are never loaded; "
-                               "save plain numeric fields")
+            raise StorageError(
+                f"{what} {path} holds Python objects (pickles), which are never loaded; save plain numeric fields"
+            )
         rows = math.prod(shape)  # Python ints: a crafted header cannot overflow
         need = rows * dtype.itemsize
         have = size - f.tell()
@@ -177,8 +186,15 @@ def open_no_follow(path: str, flags: int, what: str, mode: int = 0o644) -> int:
     """
     try:
         # getattr: Windows (a game machine running charles record) has neither flag but needs O_BINARY
-        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), mode)
+        fd = os.open(
+            path,
+            flags
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_BINARY", 0),
+            mode,
+        )
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise StorageError(

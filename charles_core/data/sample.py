@@ -15,15 +15,15 @@ label(s, "braking")  # 0.5
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 import attrs
 import numpy as np
 
+from charles_core.common.frames import check_frame
 from charles_core.common.signals import HISTORY_SIGNALS, OUTPUT_RANGES, split_throttle
 from charles_core.errors import DataError
-from charles_core.common.frames import check_frame
 
 
 def _finite_float(name: str, value, low: float | None = None, high: float | None = None) -> float:

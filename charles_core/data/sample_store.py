@@ -57,7 +57,7 @@ import os
 import shutil
 import warnings
 import zlib
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -121,8 +121,10 @@ def check_history_shapes(history_shapes) -> dict[str, tuple[int, ...]]:
             raise ConfigError(f"unknown history signal {name!r}; known: {', '.join(HISTORY_SIGNALS)}")
         want = 2 if name == "purpose" else 1
         if len(shape) != want or not 0 < shape[0] <= MAX_HISTORY_STEPS or (name == "purpose" and shape[1] != 2):
-            raise ConfigError(f"history shape of {name!r} must be {'(steps, 2)' if want == 2 else '(steps,)'} with "
-                              f"1 <= steps <= {MAX_HISTORY_STEPS:,}; got {shape}")
+            raise ConfigError(
+                f"history shape of {name!r} must be {'(steps, 2)' if want == 2 else '(steps,)'} with "
+                f"1 <= steps <= {MAX_HISTORY_STEPS:,}; got {shape}"
+            )
         checked[name] = shape
     return checked
 
@@ -302,18 +304,23 @@ class SampleStore:
         """Open an existing store without writing; sizes must match the layout exactly."""
         if not os.path.isdir(self.directory):
             state = "is not a directory" if os.path.lexists(self.directory) else "is missing (no such directory)"
-            raise StorageError(f"buffer {self.directory} {state}; restore it, or delete "
-                               "the buffer set (training refills a new one)")
+            raise StorageError(
+                f"buffer {self.directory} {state}; restore it, or delete the buffer set (training refills a new one)"
+            )
         if not os.path.lexists(self.layout_path):
-            raise StorageError(f"buffer {self.directory} has no {LAYOUT_FILE}: not a buffer, or one whose creation "
-                               f"was cut short; restore {LAYOUT_FILE}, or delete the buffer set (training refills it)")
+            raise StorageError(
+                f"buffer {self.directory} has no {LAYOUT_FILE}: not a buffer, or one whose creation "
+                f"was cut short; restore {LAYOUT_FILE}, or delete the buffer set (training refills it)"
+            )
         self._check_layout()
         self._truncated_frames_from = None
         self._frames_fd = open_no_follow(self.frames_path, os.O_RDONLY, "buffer frames file")
         self._records_fd = open_no_follow(self.records_path, os.O_RDONLY, "buffer records file")
         # what is allocated below is bounded by what is on disk: a crafted capacity is refused here
-        for fd, path, size in ((self._frames_fd, self.frames_path, self.capacity * self.frame_bytes),
-                               (self._records_fd, self.records_path, self.capacity * self.dtype.itemsize)):
+        for fd, path, size in (
+            (self._frames_fd, self.frames_path, self.capacity * self.frame_bytes),
+            (self._records_fd, self.records_path, self.capacity * self.dtype.itemsize),
+        ):
             have = os.fstat(fd).st_size
             if have != size:
                 self.close()
@@ -416,7 +423,7 @@ class SampleStore:
 
     def _record_crc(self, slot: int) -> int:
         data = self._records[slot : slot + 1].tobytes()
-        return zlib.crc32(data[: -4])
+        return zlib.crc32(data[:-4])
 
     def _record_ok(self, slot: int) -> bool:
         record = self._records[slot]

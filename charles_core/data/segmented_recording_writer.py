@@ -69,8 +69,11 @@ def read_stream_info(path: str | os.PathLike) -> dict:
     """
     info_path = os.path.join(os.fspath(path), STREAM_FILE)
     info = read_format_json(info_path, STREAM_FORMAT, STREAM_VERSION, "recording stream file")
-    for key, low, high in (("frame_height", 1, MAX_FRAME_SIDE), ("frame_width", 1, MAX_FRAME_SIDE),
-                           ("segment_samples", 1, MAX_SEGMENT_SAMPLES)):
+    for key, low, high in (
+        ("frame_height", 1, MAX_FRAME_SIDE),
+        ("frame_width", 1, MAX_FRAME_SIDE),
+        ("segment_samples", 1, MAX_SEGMENT_SAMPLES),
+    ):
         value = info.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise StorageError(f"{info_path}: {key} must be an integer in [{low:,}, {high:,}]; got {str(value)[:40]}")
@@ -79,10 +82,17 @@ def read_stream_info(path: str | os.PathLike) -> dict:
         raise StorageError(f"{info_path}: closed must be true or false; got {str(closed)[:40]}")
     segments = info.get("segments") if closed else None
     if closed and (not isinstance(segments, int) or isinstance(segments, bool) or not 0 <= segments <= MAX_SEGMENTS):
-        raise StorageError(f"{info_path}: a closed stream needs segments, an integer in [0, {MAX_SEGMENTS:,}]; "
-                           f"got {str(segments)[:40]}")
-    return {"frame_height": info["frame_height"], "frame_width": info["frame_width"],
-            "segment_samples": info["segment_samples"], "closed": closed, "segments": segments}
+        raise StorageError(
+            f"{info_path}: a closed stream needs segments, an integer in [0, {MAX_SEGMENTS:,}]; "
+            f"got {str(segments)[:40]}"
+        )
+    return {
+        "frame_height": info["frame_height"],
+        "frame_width": info["frame_width"],
+        "segment_samples": info["segment_samples"],
+        "closed": closed,
+        "segments": segments,
+    }
 
 
 def is_recording_stream(path: str | os.PathLike) -> bool:
@@ -92,8 +102,9 @@ def is_recording_stream(path: str | os.PathLike) -> bool:
 
 def _write_json(path: str, content: dict) -> None:
     tmp = path + ".tmp"
-    with os.fdopen(open_no_follow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "temporary file"), "w",
-                   encoding="utf-8") as f:
+    with os.fdopen(
+        open_no_follow(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "temporary file"), "w", encoding="utf-8"
+    ) as f:
         json.dump(content, f, indent=2)
         f.flush()
         os.fsync(f.fileno())
@@ -115,24 +126,39 @@ class SegmentedRecordingWriter:
         StorageError: the folder already holds a stream or a recording, or cannot be written.
     """
 
-    def __init__(self, path: str | os.PathLike, frame_shape: tuple[int, ...], segment_samples: int = 300,
-                 labels_format: str = "npy"):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        frame_shape: tuple[int, ...],
+        segment_samples: int = 300,
+        labels_format: str = "npy",
+    ):
         self.path = os.fspath(path)
         shape = tuple(int(s) for s in frame_shape)
         self.frame_shape = shape if len(shape) == 3 else shape + (3,)
         if len(self.frame_shape) != 3 or self.frame_shape[2] != 3 or min(self.frame_shape) <= 0:
             raise DataError(f"frame_shape must be (height, width) or (height, width, 3); got {frame_shape}")
-        if isinstance(segment_samples, bool) or not isinstance(segment_samples, int) \
-                or not 1 <= segment_samples <= MAX_SEGMENT_SAMPLES:
-            raise DataError(f"segment_samples must be an integer in [1, {MAX_SEGMENT_SAMPLES:,}]; "
-                            f"got {segment_samples!r}")
+        if (
+            isinstance(segment_samples, bool)
+            or not isinstance(segment_samples, int)
+            or not 1 <= segment_samples <= MAX_SEGMENT_SAMPLES
+        ):
+            raise DataError(
+                f"segment_samples must be an integer in [1, {MAX_SEGMENT_SAMPLES:,}]; got {segment_samples!r}"
+            )
         self.segment_samples, self.labels_format = segment_samples, labels_format
         make_directory(self.path, "recording stream folder")
         for existing in (STREAM_FILE, MANIFEST_FILE):
             if os.path.lexists(os.path.join(self.path, existing)):
                 raise StorageError(f"{self.path} already holds a recording ({existing}); choose a new folder")
-        self._info = {"format": STREAM_FORMAT, "version": STREAM_VERSION, "frame_height": self.frame_shape[0],
-                      "frame_width": self.frame_shape[1], "segment_samples": segment_samples, "closed": False}
+        self._info = {
+            "format": STREAM_FORMAT,
+            "version": STREAM_VERSION,
+            "frame_height": self.frame_shape[0],
+            "frame_width": self.frame_shape[1],
+            "segment_samples": segment_samples,
+            "closed": False,
+        }
         _write_json(os.path.join(self.path, STREAM_FILE), self._info)
         self.segments = 0  # closed segments
         self.count = 0  # samples appended
@@ -147,8 +173,11 @@ class SegmentedRecordingWriter:
             raise StorageError(f"recording stream {self.path} is closed")
         if not isinstance(sample, Sample):
             raise DataError(f"SegmentedRecordingWriter.append expects a Sample; got {type(sample).__name__}")
-        if sample.timestamp is not None and self._last_timestamp is not None \
-                and sample.timestamp < self._last_timestamp:
+        if (
+            sample.timestamp is not None
+            and self._last_timestamp is not None
+            and sample.timestamp < self._last_timestamp
+        ):
             raise DataError(f"Sample.timestamp {sample.timestamp} goes back in time (previous {self._last_timestamp})")
         if self._segment is None:
             folder = os.path.join(self.path, segment_name(self.segments + 1))
@@ -167,8 +196,10 @@ class SegmentedRecordingWriter:
         self._segment, self._in_segment = None, 0
         self.segments += 1
         if self.segments >= MAX_SEGMENTS:
-            raise StorageError(f"recording stream {self.path} holds {MAX_SEGMENTS:,} segments, the most it can; "
-                               "start a new one in another folder")
+            raise StorageError(
+                f"recording stream {self.path} holds {MAX_SEGMENTS:,} segments, the most it can; "
+                "start a new one in another folder"
+            )
 
     def close(self) -> None:
         """Close the open segment, then mark the stream closed (a follower then finishes after the last)."""

@@ -54,8 +54,11 @@ HEADLESS_DRIVERS = ("offscreen", "dummy", "evdev")
 
 def _no_display() -> bool:
     """An X11/Wayland platform without DISPLAY and WAYLAND_DISPLAY."""
-    return (sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"))
+    return (
+        sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
 
 
 def _display_hint() -> str:
@@ -66,8 +69,10 @@ def _display_hint() -> str:
         display = os.environ.get("DISPLAY")
         where = "SDL cannot open a window" + (f" on DISPLAY={display!r}" if display else "")
     driver_note = f", SDL_VIDEODRIVER={driver!r}" if driver else ""
-    return (f"{where}{driver_note}: run on a desktop session, point DISPLAY at an X server, "
-            "or write PNGs instead of a window (--convcam-dir DIR)")
+    return (
+        f"{where}{driver_note}: run on a desktop session, point DISPLAY at an X server, "
+        "or write PNGs instead of a window (--convcam-dir DIR)"
+    )
 
 
 class ConvcamWindow:
@@ -107,9 +112,17 @@ class ConvcamWindow:
 
     PUMP_PERIOD_S = 0.05
 
-    def __init__(self, model, *, window: bool = True, directory: str | os.PathLike | None = None,
-                 hz: float = 5.0, tile_scale: int = 4, title: str = "Charles Convcam",
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        model,
+        *,
+        window: bool = True,
+        directory: str | os.PathLike | None = None,
+        hz: float = 5.0,
+        tile_scale: int = 4,
+        title: str = "Charles Convcam",
+        clock: Callable[[], float] = time.monotonic,
+    ):
         from charles_core.models.convcam import Convcam
 
         if not window and directory is None:
@@ -284,8 +297,7 @@ class ConvcamWindow:
             surface = pygame.display.get_surface()
             if surface is None or surface.get_size() != (width, height):
                 surface = pygame.display.set_mode((width, height))
-            surface.blit(pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (width, height), "RGB"),
-                         (0, 0))
+            surface.blit(pygame.image.frombuffer(np.ascontiguousarray(image).tobytes(), (width, height), "RGB"), (0, 0))
             pygame.display.flip()
         if self.directory is not None:
             from PIL import Image

@@ -92,17 +92,17 @@ class DeadZone:
             )
 
     @classmethod
-    def gta_v_stick(cls) -> "DeadZone":
+    def gta_v_stick(cls) -> DeadZone:
         """GTA V's left stick (steering): inner 0.24, outer 1.0."""
         return cls(inner=GTA_V_STICK_INNER, outer=1.0)
 
     @classmethod
-    def gta_v_trigger(cls) -> "DeadZone":
+    def gta_v_trigger(cls) -> DeadZone:
         """GTA V's triggers (gas, brake): inner 0.12, outer 1.0."""
         return cls(inner=GTA_V_TRIGGER_INNER, outer=1.0)
 
     @classmethod
-    def identity(cls) -> "DeadZone":
+    def identity(cls) -> DeadZone:
         """No translation at all (a game or simulator without dead zones)."""
         return cls(inner=0.0, outer=1.0, margin=0.0)
 

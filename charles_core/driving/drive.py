@@ -107,9 +107,20 @@ class _EpisodeController:
         self.controller.close()
 
 
-def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 1000, action_repeat: int = 2,
-                    unstuck: bool = False, watch: str | None = None, status=None, runtime: str = "auto",
-                    on_frame=None, environment: str = "car_racing") -> dict:
+def drive_simulator(
+    model,
+    seeds,
+    *,
+    rate_hz: float = 30.0,
+    max_steps: int = 1000,
+    action_repeat: int = 2,
+    unstuck: bool = False,
+    watch: str | None = None,
+    status=None,
+    runtime: str = "auto",
+    on_frame=None,
+    environment: str = "car_racing",
+) -> dict:
     """Drive ``model`` on each track seed through the player loop; returns rewards and rates.
 
     Args:
@@ -154,8 +165,7 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
                 make_preprocess(line, input_size, purpose=session.purpose),
                 config=PlayerConfig(rate_hz=rate_hz),
                 history=make_history(line),
-                telemetry=lambda: {"position": session.position, "speed": session.speed,
-                                   "purpose": session.purpose()},
+                telemetry=lambda: {"position": session.position, "speed": session.speed, "purpose": session.purpose()},
                 unstuck=UnstuckDetector() if unstuck else None,
                 on_stuck=(lambda: session.teleport_random(rng)) if unstuck else None,
                 checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
@@ -177,10 +187,22 @@ def drive_simulator(model, seeds, *, rate_hz: float = 30.0, max_steps: int = 100
     }
 
 
-def drive_game(model, *, source: str = "screen", controller: str = "gamepad", rate_hz: float = 30.0,
-               region=None, watch: str | None = None, max_seconds: float | None = None, runtime: str = "auto",
-               on_frame=None, link: str | None = None, link_options: dict | None = None,
-               link_wait_s: float = 60.0, unstuck: bool = False):
+def drive_game(
+    model,
+    *,
+    source: str = "screen",
+    controller: str = "gamepad",
+    rate_hz: float = 30.0,
+    region=None,
+    watch: str | None = None,
+    max_seconds: float | None = None,
+    runtime: str = "auto",
+    on_frame=None,
+    link: str | None = None,
+    link_options: dict | None = None,
+    link_wait_s: float = 60.0,
+    unstuck: bool = False,
+):
     """Drive the game: a screen-capture source and a virtual gamepad (or any registered plugins).
 
     Args:
@@ -223,13 +245,19 @@ def drive_game(model, *, source: str = "screen", controller: str = "gamepad", ra
         parts.append(frames)
         pad = plugins.controllers.get(controller).factory()
         parts.append(pad)
-        player = Player(frames, LinePredictor(model, runtime=runtime), pad, make_preprocess(line, input_size),
-                        config=PlayerConfig(rate_hz=rate_hz), history=make_history(line),
-                        checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
-                        telemetry=game.telemetry if game is not None else None,
-                        unstuck=UnstuckDetector() if unstuck else None,
-                        on_stuck=game.relocate if unstuck else None,
-                        on_frame=on_frame)
+        player = Player(
+            frames,
+            LinePredictor(model, runtime=runtime),
+            pad,
+            make_preprocess(line, input_size),
+            config=PlayerConfig(rate_hz=rate_hz),
+            history=make_history(line),
+            checkpoints=CheckpointWatcher(watch, line_id=line.name) if watch else None,
+            telemetry=game.telemetry if game is not None else None,
+            unstuck=UnstuckDetector() if unstuck else None,
+            on_stuck=game.relocate if unstuck else None,
+            on_frame=on_frame,
+        )
         return player.run(max_seconds=max_seconds)
     finally:
         for part in reversed(parts):

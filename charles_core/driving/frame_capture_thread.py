@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class FrameCaptureThread:
     def frames_captured(self) -> int:
         return self.meter.count
 
-    def start(self) -> "FrameCaptureThread":
+    def start(self) -> FrameCaptureThread:
         self._thread.start()
         return self
 
@@ -75,8 +75,7 @@ class FrameCaptureThread:
                     if self._limiter.period == 0.0:
                         # Unpaced: capture the next frame only once this one was taken, so the
                         # thread overlaps inference instead of spinning against it for the CPU.
-                        self._condition.wait_for(
-                            lambda: self._taken >= self._index or self._stop.is_set(), timeout=0.5)
+                        self._condition.wait_for(lambda: self._taken >= self._index or self._stop.is_set(), timeout=0.5)
         except BaseException as error:  # handed to the main thread
             with self._condition:
                 self._error = error
@@ -114,7 +113,7 @@ class FrameCaptureThread:
         if self._thread.ident is not None:
             self._thread.join(timeout_s)
 
-    def __enter__(self) -> "FrameCaptureThread":
+    def __enter__(self) -> FrameCaptureThread:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

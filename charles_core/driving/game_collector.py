@@ -12,11 +12,24 @@ from charles_core.hookspecs import hookimpl
 from charles_core.registry import ComponentSpec
 
 
-def create_game_collector(line, input_size, *, seed: int = 0, source: str = "screen", source_options=None,
-                          link: str = "socket", link_options=None, token_file: str | None = None,
-                          wait_s: float = 60.0, max_skew_s: float = 0.05, max_quiet_s: float = 10.0,
-                          bins: str = "spec", max_seconds_per_call: float = 2.0, frame_source=None,
-                          game_link=None):
+def create_game_collector(
+    line,
+    input_size,
+    *,
+    seed: int = 0,
+    source: str = "screen",
+    source_options=None,
+    link: str = "socket",
+    link_options=None,
+    token_file: str | None = None,
+    wait_s: float = 60.0,
+    max_skew_s: float = 0.05,
+    max_quiet_s: float = 10.0,
+    bins: str = "spec",
+    max_seconds_per_call: float = 2.0,
+    frame_source=None,
+    game_link=None,
+):
     """Factory of the ``game`` collector: screen frames and the NPC's controls, in sync, balanced.
 
     Args:
@@ -54,7 +67,8 @@ def create_game_collector(line, input_size, *, seed: int = 0, source: str = "scr
     try:
         if frame_source is None:
             frame_source = plugins.frame_sources.get(source).factory(
-                **{"output_size": tuple(input_size), **dict(source_options or {})})
+                **{"output_size": tuple(input_size), **dict(source_options or {})}
+            )
         stream = GameStream(frame_source, game_link, max_skew_s=max_skew_s, max_quiet_s=max_quiet_s)
         stream.wait_for_game(wait_s)
         return StreamCollector(stream, line, input_size, bins=bins, max_seconds_per_call=max_seconds_per_call)
@@ -67,8 +81,10 @@ def create_game_collector(line, input_size, *, seed: int = 0, source: str = "scr
 
 @hookimpl
 def charles_register_collectors(register):
-    register(ComponentSpec(
-        name="game",
-        factory=create_game_collector,
-        description="the game's NPC: screen frames and the game link's controls, speed and purpose, in sync",
-    ))
+    register(
+        ComponentSpec(
+            name="game",
+            factory=create_game_collector,
+            description="the game's NPC: screen frames and the game link's controls, speed and purpose, in sync",
+        )
+    )

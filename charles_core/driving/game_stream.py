@@ -120,14 +120,22 @@ class GameStream:
                 continue
             controls = fields["controls"]
             self.count += 1
-            return Sample(frame=frame, throttle=throttle_of(controls), steering=controls["steering"],
-                          speed=fields["speed"], purpose=fields["purpose"], timestamp=received_at - self._started)
+            return Sample(
+                frame=frame,
+                throttle=throttle_of(controls),
+                steering=controls["steering"],
+                speed=fields["speed"],
+                purpose=fields["purpose"],
+                timestamp=received_at - self._started,
+            )
 
     def _check_quiet(self) -> None:
         quiet = time.monotonic() - self._last_heard
         if quiet > self.max_quiet_s:
-            raise GameLinkError(f"the game script sent no telemetry for {quiet:.1f} s (limit {self.max_quiet_s:g} s): "
-                                "is it still running? (game collector)")
+            raise GameLinkError(
+                f"the game script sent no telemetry for {quiet:.1f} s (limit {self.max_quiet_s:g} s): "
+                "is it still running? (game collector)"
+            )
 
     def close(self) -> None:
         try:

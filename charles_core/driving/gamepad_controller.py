@@ -34,7 +34,8 @@ from __future__ import annotations
 import math
 import os
 import platform
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from charles_core.driving.gamepad_config import GamepadConfig
 from charles_core.errors import DataError, MissingDependencyError
@@ -98,8 +99,7 @@ def create_vx360_pad() -> Any:
         ) from error
     except Exception as error:  # ViGEm reports a missing bus driver with its own exception types
         raise MissingDependencyError(
-            f"vgamepad could not create a virtual Xbox 360 pad ({type(error).__name__}: {error}). "
-            f"{_system_hint()}"
+            f"vgamepad could not create a virtual Xbox 360 pad ({type(error).__name__}: {error}). {_system_hint()}"
         ) from error
 
 
@@ -210,7 +210,7 @@ class GamepadController:
         if self._closed:
             raise RuntimeError("this GamepadController is closed; create a new one")
 
-    def __enter__(self) -> "GamepadController":
+    def __enter__(self) -> GamepadController:
         return self
 
     def __exit__(self, *exc_info) -> None:

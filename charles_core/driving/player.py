@@ -42,13 +42,14 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
+from charles_core.codec.history_keeper import HistoryKeeper
 from charles_core.driving.checkpoint_watcher import CheckpointWatcher
 from charles_core.driving.frame_capture_thread import FrameCaptureThread
-from charles_core.codec.history_keeper import HistoryKeeper
 from charles_core.driving.player_config import PlayerConfig
 from charles_core.driving.player_stats import PlayerStats
 from charles_core.driving.player_status import PlayerStatus
@@ -392,7 +393,9 @@ class Player:
 
     def _to_floats(self, outputs: Mapping[str, Any]) -> dict[str, float]:
         if not isinstance(outputs, Mapping):
-            raise DataError(f"predictor.predict must return a mapping of output name to array; got {type(outputs).__name__}")
+            raise DataError(
+                f"predictor.predict must return a mapping of output name to array; got {type(outputs).__name__}"
+            )
         result = {}
         for name, value in outputs.items():
             array = np.asarray(value, dtype=np.float64).reshape(-1)

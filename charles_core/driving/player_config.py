@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.errors import ConfigError
 from charles_core.common.validators import non_negative as _non_negative
 from charles_core.common.validators import positive as _positive
+from charles_core.errors import ConfigError
 
 CONTROL_MODES = ("inline", "thread")
 

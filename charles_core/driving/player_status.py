@@ -11,7 +11,7 @@ status.format()
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import attrs
 

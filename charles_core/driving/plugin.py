@@ -36,8 +36,11 @@ def make_socket_link(**options):
 
 @hookimpl
 def charles_register_game_links(register):
-    register(ComponentSpec("socket", make_socket_link,
-                           "JSON lines over loopback TCP from a game script, token-authenticated"))
+    register(
+        ComponentSpec(
+            "socket", make_socket_link, "JSON lines over loopback TCP from a game script, token-authenticated"
+        )
+    )
 
 
 @hookimpl

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from charles_core.errors import ConfigError
 
@@ -33,7 +33,13 @@ class RateLimiter:
         sleep: ``time.sleep`` or a fake.
     """
 
-    def __init__(self, rate_hz: float, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate_hz: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         if not isinstance(rate_hz, (int, float)) or math.isnan(rate_hz) or rate_hz < 0:
             raise ConfigError(f"rate_hz must be >= 0 (0: unlimited); got {rate_hz!r}")
         self.period = 0.0 if rate_hz in (0, math.inf) else 1.0 / rate_hz

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.errors import ConfigError
 from charles_core.common.frames import NATIVE_INPUT_SIZE, check_input_size
+from charles_core.errors import ConfigError
 
 
 def _int_at_least(minimum):

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from charles_core.common.frames import resize_frame
 from charles_core.driving.screen_capture_config import ScreenCaptureConfig
 from charles_core.errors import ConfigError, DataError, MissingDependencyError
-from charles_core.common.frames import resize_frame
 
 INSTALL_HINT = "pip install 'charles-core[game]'"
 
@@ -135,7 +135,7 @@ class ScreenFrameSource:
             finally:
                 self._sct = None
 
-    def __enter__(self) -> "ScreenFrameSource":
+    def __enter__(self) -> ScreenFrameSource:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -130,8 +130,9 @@ def parse_line(line: bytes) -> dict:
         raise ValueError(f"a line of {len(line)} bytes (at most {MAX_LINE_BYTES})")
     _check_depth(line)
     try:
-        message = json.loads(line.decode("utf-8"), parse_int=_bounded_int, parse_float=_bounded_float,
-                             parse_constant=_no_constant)
+        message = json.loads(
+            line.decode("utf-8"), parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant
+        )
     except RecursionError:  # the depth scan should make this unreachable; a refusal all the same
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(message, dict):
@@ -169,15 +170,15 @@ def parse_controls(value) -> dict[str, float]:
     object, an unknown or missing name, both forms at once, a non-finite or out-of-range value).
     """
     if not isinstance(value, dict):
-        raise ValueError(f"controls must be an object such as {{\"steering\": 0.1, \"throttle\": 0.5}}; "
-                         f"got {value!r:.60}")
+        raise ValueError(f'controls must be an object such as {{"steering": 0.1, "throttle": 0.5}}; got {value!r:.60}')
     unknown = sorted(str(name) for name in value if name not in OUTPUT_RANGES)
     if unknown:
         raise ValueError(f"controls name {unknown[:4]}; known: {', '.join(OUTPUT_RANGES)}")
     pedals = [name for name in ("acceleration", "braking") if name in value]
     if "steering" not in value or ("throttle" in value) == bool(pedals) or len(pedals) == 1:
-        raise ValueError("controls must hold steering and either throttle or both acceleration and braking; "
-                         f"got {sorted(value)}")
+        raise ValueError(
+            f"controls must hold steering and either throttle or both acceleration and braking; got {sorted(value)}"
+        )
     controls = {}
     for name, raw in value.items():
         number = _number(raw, f"controls.{name}")
@@ -199,8 +200,9 @@ def parse_telemetry(message: dict) -> dict:
     if "controls" in message:
         telemetry["controls"] = parse_controls(message["controls"])
     if not telemetry:
-        raise ValueError(f"a telemetry message needs speed, position or purpose (or controls); "
-                         f"got keys {sorted(message)[:8]}")
+        raise ValueError(
+            f"a telemetry message needs speed, position or purpose (or controls); got keys {sorted(message)[:8]}"
+        )
     return telemetry
 
 
@@ -248,16 +250,22 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise ConfigError(f"game link host {host!r} is not an address this machine has ({error.strerror}); "
-                          "use 127.0.0.1 (the default)") from None
+        raise ConfigError(
+            f"game link host {host!r} is not an address this machine has ({error.strerror}); "
+            "use 127.0.0.1 (the default)"
+        ) from None
     try:
         return socket.create_server((host, port), family=family)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise ConfigError(f"game link port {port} on {host} is already in use (another charles drive?); "
-                              "stop that program or choose another port with --link-port") from None
-        raise ConfigError(f"cannot listen on {host}:{port} for the game link: {error.strerror or error}; "
-                          "choose another --link-host or --link-port") from None
+            raise ConfigError(
+                f"game link port {port} on {host} is already in use (another charles drive?); "
+                "stop that program or choose another port with --link-port"
+            ) from None
+        raise ConfigError(
+            f"cannot listen on {host}:{port} for the game link: {error.strerror or error}; "
+            "choose another --link-host or --link-port"
+        ) from None
 
 
 class SocketGameLink:
@@ -274,14 +282,28 @@ class SocketGameLink:
         max_pending: connections that may wait to authenticate at once; more are closed on arrival.
     """
 
-    def __init__(self, token: str, host: str = "127.0.0.1", port: int = 8765, max_age_s: float = 1.0,
-                 relocate_timeout_s: float = 30.0, hello_timeout_s: float = 5.0, line_timeout_s: float = 5.0,
-                 max_pending: int = 8):
+    def __init__(
+        self,
+        token: str,
+        host: str = "127.0.0.1",
+        port: int = 8765,
+        max_age_s: float = 1.0,
+        relocate_timeout_s: float = 30.0,
+        hello_timeout_s: float = 5.0,
+        line_timeout_s: float = 5.0,
+        max_pending: int = 8,
+    ):
         if not isinstance(token, str) or not MIN_TOKEN_CHARS <= len(token) <= MAX_TOKEN_CHARS:
-            raise ConfigError(f"the game link needs a token of at least {MIN_TOKEN_CHARS} (and at most "
-                              f"{MAX_TOKEN_CHARS}) characters (see --link-token-file)")
-        _check_positive(max_age_s=max_age_s, relocate_timeout_s=relocate_timeout_s,
-                        hello_timeout_s=hello_timeout_s, line_timeout_s=line_timeout_s)
+            raise ConfigError(
+                f"the game link needs a token of at least {MIN_TOKEN_CHARS} (and at most "
+                f"{MAX_TOKEN_CHARS}) characters (see --link-token-file)"
+            )
+        _check_positive(
+            max_age_s=max_age_s,
+            relocate_timeout_s=relocate_timeout_s,
+            hello_timeout_s=hello_timeout_s,
+            line_timeout_s=line_timeout_s,
+        )
         if isinstance(max_pending, bool) or not isinstance(max_pending, int) or max_pending < 1:
             raise ConfigError(f"the game link's max_pending must be a positive whole number; got {max_pending!r}")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
@@ -296,8 +318,10 @@ class SocketGameLink:
         self._server.setblocking(False)
         self.address = self._server.getsockname()[:2]
         if not ipaddress.ip_address(self.address[0].split("%")[0]).is_loopback:
-            warning = (f"game link: warning: listening on {self.address[0]} exposes the link to the network; "
-                       "the token is the only protection")
+            warning = (
+                f"game link: warning: listening on {self.address[0]} exposes the link to the network; "
+                "the token is the only protection"
+            )
             print(warning, file=sys.stderr)  # printed, not logged: it must reach the user whatever logging does
         self._lock = threading.Lock()
         self._message_arrived = threading.Condition(self._lock)  # next_telemetry() waits on it
@@ -336,18 +360,23 @@ class SocketGameLink:
     def stats(self) -> dict:
         """``{"connected", "pending", "refused": {reason: count}, "ignored_lines"}`` (a snapshot)."""
         with self._lock:
-            return {"connected": self._script is not None,
-                    "pending": sum(not peer.authenticated for peer in self._peers.values()),
-                    "refused": dict(self._refusals), "ignored_lines": self._ignored}
+            return {
+                "connected": self._script is not None,
+                "pending": sum(not peer.authenticated for peer in self._peers.values()),
+                "refused": dict(self._refusals),
+                "ignored_lines": self._ignored,
+            }
 
     def describe(self) -> str:
         """One line for a status display or log: the script, refusals by reason, ignored lines."""
         stats = self.stats()
         refused = stats["refused"]
         reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(refused.items()))
-        return (f"game link {self.address[0]}:{self.address[1]}: script "
-                f"{'connected' if stats['connected'] else 'not connected'}; refused {sum(refused.values())}"
-                f"{f' ({reasons})' if reasons else ''}; ignored lines {stats['ignored_lines']}")
+        return (
+            f"game link {self.address[0]}:{self.address[1]}: script "
+            f"{'connected' if stats['connected'] else 'not connected'}; refused {sum(refused.values())}"
+            f"{f' ({reasons})' if reasons else ''}; ignored lines {stats['ignored_lines']}"
+        )
 
     # -- the server thread ------------------------------------------------
 
@@ -381,8 +410,9 @@ class SocketGameLink:
                 return
             pending = sum(not peer.authenticated for peer in self._peers.values())
             if pending >= self.max_pending:
-                self._count(TOO_MANY, f"{address[0]}:{address[1]}",
-                            f"{pending} connections are already waiting to authenticate")
+                self._count(
+                    TOO_MANY, f"{address[0]}:{address[1]}", f"{pending} connections are already waiting to authenticate"
+                )
                 sock.close()
                 continue
             sock.setblocking(False)
@@ -507,8 +537,11 @@ class SocketGameLink:
         for peer in list(self._peers.values()):
             if not peer.authenticated and now - peer.connected_at > self.hello_timeout_s:
                 self._drop(peer, HELLO_TIMEOUT, f"no complete hello within {self.hello_timeout_s:g} s")
-            elif (peer.authenticated and peer.line_started_at is not None
-                  and now - peer.line_started_at > self.line_timeout_s):
+            elif (
+                peer.authenticated
+                and peer.line_started_at is not None
+                and now - peer.line_started_at > self.line_timeout_s
+            ):
                 self._drop(peer, LINE_TIMEOUT, f"a line not finished within {self.line_timeout_s:g} s")
 
     # -- what the player calls ----------------------------------------------
@@ -539,8 +572,11 @@ class SocketGameLink:
         now = time.monotonic()
         with self._lock:
             received_at = self._received_at
-            telemetry = {name: value for name, value in self._telemetry.items()
-                         if now - self._field_times[name] <= self.max_age_s}
+            telemetry = {
+                name: value
+                for name, value in self._telemetry.items()
+                if now - self._field_times[name] <= self.max_age_s
+            }
         age = math.inf if received_at is None else now - received_at
         if age > self.max_age_s:
             raise GameLinkError(
@@ -568,14 +604,17 @@ class SocketGameLink:
         """
         with self._message_arrived:
             arrived = self._message_arrived.wait_for(
-                lambda: self._message_number > after or self._closed.is_set(), timeout=timeout_s)
+                lambda: self._message_number > after or self._closed.is_set(), timeout=timeout_s
+            )
             number, (fields, received_at) = self._message_number, self._last_message
         if self._closed.is_set():
             raise GameLinkError("the game link is closed")
         if not arrived:
-            raise GameLinkError(f"no telemetry from the game script within {timeout_s:g} s "
-                                f"({'no script connected' if self._script is None else 'the script is quiet'}); "
-                                "is the script still running?")
+            raise GameLinkError(
+                f"no telemetry from the game script within {timeout_s:g} s "
+                f"({'no script connected' if self._script is None else 'the script is quiet'}); "
+                "is the script still running?"
+            )
         return number, dict(fields), received_at
 
     def relocate(self) -> None:
@@ -623,14 +662,18 @@ def load_or_create_token(path) -> str:
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError as error:
-            raise ConfigError(f"cannot create the game link token file {path}: {error.strerror or error}; "
-                              "choose another --link-token-file") from None
+            raise ConfigError(
+                f"cannot create the game link token file {path}: {error.strerror or error}; "
+                "choose another --link-token-file"
+            ) from None
         with os.fdopen(descriptor, "w", encoding="utf-8") as f:
             f.write(token + "\n")
         return token
     if os.path.islink(path):
-        raise ConfigError(f"the game link token file {path} is a symlink; give the path of a regular file "
-                          "(or delete it to get a new token)")
+        raise ConfigError(
+            f"the game link token file {path} is a symlink; give the path of a regular file "
+            "(or delete it to get a new token)"
+        )
     try:
         # O_NONBLOCK: a FIFO put in the file's place must not block the open before fstat refuses it
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -639,11 +682,15 @@ def load_or_create_token(path) -> str:
     try:  # checked on the opened descriptor: the file cannot be swapped between the check and the read
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(f"the game link token file {path} is not a regular file; "
-                              "give the path of a file (or of none, to get a new token)")
+            raise ConfigError(
+                f"the game link token file {path} is not a regular file; "
+                "give the path of a file (or of none, to get a new token)"
+            )
         if os.name == "posix" and info.st_mode & 0o077:
-            raise ConfigError(f"the game link token file {path} can be read or written by other users "
-                              f"(mode {stat.S_IMODE(info.st_mode):o}); run: chmod 600 {path}")
+            raise ConfigError(
+                f"the game link token file {path} can be read or written by other users "
+                f"(mode {stat.S_IMODE(info.st_mode):o}); run: chmod 600 {path}"
+            )
         raw = os.read(descriptor, MAX_TOKEN_CHARS + 64)
     finally:
         os.close(descriptor)
@@ -654,9 +701,11 @@ def load_or_create_token(path) -> str:
     if token is None or not token.isprintable():
         raise ConfigError(f"the token in {path} is not printable ASCII text; delete the file to get a new one")
     if len(token) < MIN_TOKEN_CHARS:
-        raise ConfigError(f"the token in {path} is shorter than {MIN_TOKEN_CHARS} characters; "
-                          "delete the file to get a new one")
+        raise ConfigError(
+            f"the token in {path} is shorter than {MIN_TOKEN_CHARS} characters; delete the file to get a new one"
+        )
     if len(token) > MAX_TOKEN_CHARS:
-        raise ConfigError(f"the token in {path} is longer than {MAX_TOKEN_CHARS} characters; "
-                          "delete the file to get a new one")
+        raise ConfigError(
+            f"the token in {path} is longer than {MAX_TOKEN_CHARS} characters; delete the file to get a new one"
+        )
     return token

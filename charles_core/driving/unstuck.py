@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from charles_core.driving.unstuck_config import UnstuckConfig
 from charles_core.errors import ConfigError, DataError

@@ -43,7 +43,7 @@ class VirtualDisplay:
         """True when the Xvfb binary is installed."""
         return shutil.which("Xvfb") is not None
 
-    def start(self) -> "VirtualDisplay":
+    def start(self) -> VirtualDisplay:
         binary = shutil.which("Xvfb")
         if binary is None:
             raise MissingDependencyError("a virtual display needs Xvfb: apt-get install -y xvfb")
@@ -51,7 +51,16 @@ class VirtualDisplay:
             if os.path.exists(f"/tmp/.X{number}-lock") or os.path.exists(f"/tmp/.X11-unix/X{number}"):
                 continue
             process = subprocess.Popen(
-                [binary, f":{number}", "-screen", "0", f"{self.width}x{self.height}x24", "-nolisten", "tcp", "-noreset"],
+                [
+                    binary,
+                    f":{number}",
+                    "-screen",
+                    "0",
+                    f"{self.width}x{self.height}x24",
+                    "-nolisten",
+                    "tcp",
+                    "-noreset",
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -76,7 +85,7 @@ class VirtualDisplay:
                 self._process.wait()
             self._process = None
 
-    def __enter__(self) -> "VirtualDisplay":
+    def __enter__(self) -> VirtualDisplay:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -100,6 +100,7 @@ class Bootstrap:
     def _pair(values, reference) -> tuple[np.ndarray, np.ndarray]:
         first, second = _values(values, "values"), _values(reference, "reference")
         if first.shape != second.shape:
-            raise DataError(f"paired statistics need one value per track for both drivers; got {first.size} "
-                            f"and {second.size}")
+            raise DataError(
+                f"paired statistics need one value per track for both drivers; got {first.size} and {second.size}"
+            )
         return first, second

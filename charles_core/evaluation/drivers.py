@@ -68,23 +68,35 @@ def evaluate_drivers(
         raise ConfigError("evaluate_drivers needs at least one driver")
     seeds = check_evaluation_seeds(seeds)
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps <= 0:
-        raise ConfigError(f"max_steps must be a positive integer (a parked car never ends an episode); "
-                          f"got {max_steps!r}")
+        raise ConfigError(
+            f"max_steps must be a positive integer (a parked car never ends an episode); got {max_steps!r}"
+        )
     if reference is not None and reference not in drivers:
-        raise ConfigError(f"the reference driver {reference!r} is not among {sorted(drivers)}; "
-                          f"pass reference=None for no paired statistics")
+        raise ConfigError(
+            f"the reference driver {reference!r} is not among {sorted(drivers)}; "
+            f"pass reference=None for no paired statistics"
+        )
     score = score or DrivingScore()
     tracks = {name: [] for name in drivers}
-    with CarRacingSession(seed=seeds[0], max_steps=max_steps, frame_size=frame_size,
-                          action_repeat=action_repeat) as session, \
-            tqdm(total=len(drivers) * len(seeds), desc="evaluating", unit="track", disable=not progress) as bar:
+    with (
+        CarRacingSession(
+            seed=seeds[0], max_steps=max_steps, frame_size=frame_size, action_repeat=action_repeat
+        ) as session,
+        tqdm(total=len(drivers) * len(seeds), desc="evaluating", unit="track", disable=not progress) as bar,
+    ):
         for name, policy in drivers.items():
             for seed in seeds:
                 bar.set_postfix_str(f"{name} on track {seed}")
                 tracks[name].append(drive_track(policy, session, seed, score=score, unstuck=unstuck))
                 bar.update(1)
-    settings = {"max_steps": max_steps, "action_repeat": action_repeat, "frame_size": list(frame_size),
-                "unstuck": None if unstuck is None else {"check_interval_s": unstuck.check_interval_s,
-                                                         "min_distance": unstuck.min_distance}}
-    return EvaluationReport(seeds, tracks, reference=reference, bootstrap=bootstrap or Bootstrap(), score=score,
-                            settings=settings)
+    settings = {
+        "max_steps": max_steps,
+        "action_repeat": action_repeat,
+        "frame_size": list(frame_size),
+        "unstuck": None
+        if unstuck is None
+        else {"check_interval_s": unstuck.check_interval_s, "min_distance": unstuck.min_distance},
+    }
+    return EvaluationReport(
+        seeds, tracks, reference=reference, bootstrap=bootstrap or Bootstrap(), score=score, settings=settings
+    )

@@ -38,7 +38,7 @@ class DrivingScore:
         """The infraction penalty in (0, 1]: 1 for a clean drive."""
         if not math.isfinite(off_road_seconds) or off_road_seconds < 0 or unstucks < 0:
             raise DataError(f"off-road seconds and unstucks are non-negative; got {off_road_seconds}, {unstucks}")
-        return self.off_road_factor ** off_road_seconds * self.unstuck_factor ** unstucks
+        return self.off_road_factor**off_road_seconds * self.unstuck_factor**unstucks
 
     def score(self, route_completion: float, off_road_seconds: float, unstucks: int) -> float:
         """The driving score in [0, 100].
@@ -53,6 +53,8 @@ class DrivingScore:
         return 100.0 * route_completion * self.penalty(off_road_seconds, unstucks)
 
     def to_dict(self) -> dict:
-        return {"formula": "100 * route_completion * off_road_factor ** off_road_seconds "
-                           "* unstuck_factor ** unstucks",
-                "off_road_factor": self.off_road_factor, "unstuck_factor": self.unstuck_factor}
+        return {
+            "formula": "100 * route_completion * off_road_factor ** off_road_seconds * unstuck_factor ** unstucks",
+            "off_road_factor": self.off_road_factor,
+            "unstuck_factor": self.unstuck_factor,
+        }

@@ -50,9 +50,15 @@ def plot_evaluation(report, path, title: str | None = None) -> str:
             offset = (index - (len(drivers) - 1) / 2) * spread
             axis.scatter(positions + offset, report.values(name, metric), s=18, color=colour, label=name)
             interval = summaries[name][metric]
-            axis.errorbar([count + 1 + offset], [interval.estimate],
-                          yerr=[[interval.estimate - interval.low], [interval.high - interval.estimate]],
-                          fmt="D", color=colour, capsize=5, markersize=7)
+            axis.errorbar(
+                [count + 1 + offset],
+                [interval.estimate],
+                yerr=[[interval.estimate - interval.low], [interval.high - interval.estimate]],
+                fmt="D",
+                color=colour,
+                capsize=5,
+                markersize=7,
+            )
         axis.axvline(count, color="grey", linewidth=0.8, linestyle=":")
         step = max(1, count // 40)  # keep the seed labels legible on long runs
         ticks = list(positions[::step]) + [count + 1]
@@ -63,9 +69,13 @@ def plot_evaluation(report, path, title: str | None = None) -> str:
     axes[1].set_xlabel("track seed")
     rates = [summaries[name]["lap_completion"] for name in drivers]
     axis = axes[2]
-    axis.bar(range(len(drivers)), [rate.estimate for rate in rates],
-             yerr=[[rate.estimate - rate.low for rate in rates], [rate.high - rate.estimate for rate in rates]],
-             color=[colours[i % len(colours)] for i in range(len(drivers))], capsize=6)
+    axis.bar(
+        range(len(drivers)),
+        [rate.estimate for rate in rates],
+        yerr=[[rate.estimate - rate.low for rate in rates], [rate.high - rate.estimate for rate in rates]],
+        color=[colours[i % len(colours)] for i in range(len(drivers))],
+        capsize=6,
+    )
     axis.set_xticks(range(len(drivers)), list(drivers))
     axis.set_ylim(0, 1.05)
     axis.set_ylabel(f"laps completed\n(share, {percent}% CI)")

@@ -50,8 +50,10 @@ class EvaluationReport:
             if tuple(row.seed for row in rows) != self.seeds:
                 raise ConfigError(f"driver {name!r} was not measured on exactly the seeds {list(self.seeds)}")
         if self.reference is not None and self.reference not in self.tracks:
-            raise ConfigError(f"the reference driver {self.reference!r} is not among {sorted(self.tracks)}; "
-                              f"pass reference=None for no paired statistics")
+            raise ConfigError(
+                f"the reference driver {self.reference!r} is not among {sorted(self.tracks)}; "
+                f"pass reference=None for no paired statistics"
+            )
 
     @property
     def drivers(self) -> tuple[str, ...]:
@@ -84,8 +86,9 @@ class EvaluationReport:
         return {
             "reward_difference": self.bootstrap.paired_difference(own, other),
             "reward_ratio": self.bootstrap.ratio_of_means(own, other),
-            "score_difference": self.bootstrap.paired_difference(self.values(driver, "score"),
-                                                                 self.values(self.reference, "score")),
+            "score_difference": self.bootstrap.paired_difference(
+                self.values(driver, "score"), self.values(self.reference, "score")
+            ),
         }
 
     def to_dict(self) -> dict:
@@ -104,7 +107,8 @@ class EvaluationReport:
             for name in self.drivers:
                 if name != self.reference:
                     paired[f"{name}_vs_{self.reference}"] = {
-                        key: None if value is None else value.to_dict() for key, value in self.paired(name).items()}
+                        key: None if value is None else value.to_dict() for key, value in self.paired(name).items()
+                    }
         return {
             "seeds": list(self.seeds),
             "tracks": len(self.seeds),
@@ -131,25 +135,43 @@ class EvaluationReport:
             row = [str(seed)]
             for name in self.drivers:
                 metrics = self.tracks[name][index]
-                row += [f"{metrics.reward:.1f}", "yes" if metrics.lap_completed else "no",
-                        f"{metrics.off_road_seconds:.1f}", f"{metrics.score:.1f}"]
+                row += [
+                    f"{metrics.reward:.1f}",
+                    "yes" if metrics.lap_completed else "no",
+                    f"{metrics.off_road_seconds:.1f}",
+                    f"{metrics.score:.1f}",
+                ]
             rows.append(row)
         return _format(headers, rows)
 
     def table(self) -> str:
         """The summary for a terminal: means with their intervals per driver, then the paired lines."""
         percent = round(self.bootstrap.confidence * 100)
-        headers = ["driver", f"reward [{percent}% CI]", "laps completed", f"score [{percent}% CI]",
-                   "route completion", "off-road s", "unstucks"]
+        headers = [
+            "driver",
+            f"reward [{percent}% CI]",
+            "laps completed",
+            f"score [{percent}% CI]",
+            "route completion",
+            "off-road s",
+            "unstucks",
+        ]
         rows = []
         for name in self.drivers:
             summary = self.summary(name)
             laps = summary["lap_completion"]
             completed = sum(row.lap_completed for row in self.tracks[name])
-            rows.append([name, summary["reward"].format(1),
-                         f"{completed}/{len(self.seeds)} [{laps.low:.0%}, {laps.high:.0%}]",
-                         summary["score"].format(1), summary["route_completion"].format(2),
-                         summary["off_road_seconds"].format(1), f"{summary['unstucks'].estimate:.2f}"])
+            rows.append(
+                [
+                    name,
+                    summary["reward"].format(1),
+                    f"{completed}/{len(self.seeds)} [{laps.low:.0%}, {laps.high:.0%}]",
+                    summary["score"].format(1),
+                    summary["route_completion"].format(2),
+                    summary["off_road_seconds"].format(1),
+                    f"{summary['unstucks'].estimate:.2f}",
+                ]
+            )
         lines = [_format(headers, rows)]
         if self.reference is not None:
             for name in self.drivers:
@@ -158,9 +180,11 @@ class EvaluationReport:
                 paired = self.paired(name)
                 ratio = paired["reward_ratio"]
                 ratio_text = "n/a (reference mean reward not positive)" if ratio is None else ratio.format(2)
-                lines.append(f"{name} vs {self.reference} on the same {len(self.seeds)} tracks: reward ratio "
-                             f"{ratio_text}; reward difference {paired['reward_difference'].format(1)}; "
-                             f"score difference {paired['score_difference'].format(1)}")
+                lines.append(
+                    f"{name} vs {self.reference} on the same {len(self.seeds)} tracks: reward ratio "
+                    f"{ratio_text}; reward difference {paired['reward_difference'].format(1)}; "
+                    f"score difference {paired['score_difference'].format(1)}"
+                )
         return "\n".join(lines)
 
 

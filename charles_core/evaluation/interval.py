@@ -61,8 +61,7 @@ class Interval:
         return self.high - self.low
 
     def to_dict(self, digits: int = 4) -> dict:
-        return {"mean": round(self.estimate, digits), "low": round(self.low, digits),
-                "high": round(self.high, digits)}
+        return {"mean": round(self.estimate, digits), "low": round(self.low, digits), "high": round(self.high, digits)}
 
     def format(self, digits: int = 1) -> str:
         """``"718.2 [650.1, 790.3]"``."""

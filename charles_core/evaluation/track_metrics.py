@@ -37,14 +37,21 @@ class TrackMetrics:
     score: float
 
     def to_dict(self) -> dict:
-        return {"seed": self.seed, "reward": round(self.reward, 2), "lap_completed": self.lap_completed,
-                "route_completion": round(self.route_completion, 4),
-                "off_road_seconds": round(self.off_road_seconds, 2), "unstucks": self.unstucks,
-                "steps": self.steps, "score": round(self.score, 2)}
+        return {
+            "seed": self.seed,
+            "reward": round(self.reward, 2),
+            "lap_completed": self.lap_completed,
+            "route_completion": round(self.route_completion, 4),
+            "off_road_seconds": round(self.off_road_seconds, 2),
+            "unstucks": self.unstucks,
+            "steps": self.steps,
+            "score": round(self.score, 2),
+        }
 
 
-def drive_track(policy: Callable, session, seed: int, *, score: DrivingScore | None = None,
-                unstuck=None, unstuck_seed: int = 0) -> TrackMetrics:
+def drive_track(
+    policy: Callable, session, seed: int, *, score: DrivingScore | None = None, unstuck=None, unstuck_seed: int = 0
+) -> TrackMetrics:
     """Drive ``policy`` for one episode on track ``seed`` and measure it.
 
     A policy with a ``reset()`` method (``ModelPolicy``) gets it called after the

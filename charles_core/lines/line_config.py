@@ -6,11 +6,11 @@ import re
 
 import attrs
 
-from charles_core.errors import ConfigError
 from charles_core.common.frames import check_input_size
+from charles_core.common.validators import instance_of, integer_at_least, one_of, positive, positive_ints
+from charles_core.errors import ConfigError
 from charles_core.lines.output_spec import OutputSpec
 from charles_core.lines.transfer_step import TransferStep
-from charles_core.common.validators import instance_of, integer_at_least, one_of, positive, positive_ints
 
 FRAME_MODES = ("single", "stacked", "time_distributed")
 TRAINING_LOOPS = ("standard", "per_output_helpers")
@@ -21,8 +21,9 @@ _ID = re.compile(r"^[a-z0-9_]+_v\d+[a-z0-9_]*$")
 
 def _size(instance, attribute, value):
     if len(value) != 2 or any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in value):
-        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must be (height, width), positive integers; "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must be (height, width), positive integers; got {value!r}"
+        )
     check_input_size(value, f"{type(instance).__name__}.{attribute.name}")
 
 
@@ -32,9 +33,7 @@ HISTORY_SIGNAL_NAMES = ("throttle", "acceleration", "braking", "steering", "spee
 def _history_signals(instance, attribute, value):
     unknown = [v for v in value if v not in HISTORY_SIGNAL_NAMES]
     if not value or unknown or len(set(value)) != len(value):
-        raise ConfigError(
-            f"history signals must be distinct names from {HISTORY_SIGNAL_NAMES}; got {value!r}"
-        )
+        raise ConfigError(f"history signals must be distinct names from {HISTORY_SIGNAL_NAMES}; got {value!r}")
 
 
 @attrs.frozen
@@ -122,8 +121,9 @@ def registered_balancer(instance, attribute, value) -> None:
 
     if not isinstance(value, str) or value not in plugins.balancers:
         known = ", ".join(plugins.balancers.names())
-        raise ConfigError(f"{type(instance).__name__}.{attribute.name} must name a registered balancer ({known}); "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"{type(instance).__name__}.{attribute.name} must name a registered balancer ({known}); got {value!r}"
+        )
 
 
 @attrs.frozen
@@ -182,9 +182,7 @@ class LineConfig:
     backbone_per_output: bool = False
     current_controls_input: bool = False
     history: HistorySpec | None = None
-    transfer: tuple[TransferStep, ...] = attrs.field(
-        default=(TransferStep("all", "scratch"),), converter=tuple
-    )
+    transfer: tuple[TransferStep, ...] = attrs.field(default=(TransferStep("all", "scratch"),), converter=tuple)
     balancing: str = attrs.field(default="v3", validator=registered_balancer)
     buffer_capacity: int = attrs.field(default=25_000, validator=integer_at_least(1))
     batch_per_buffer: int = attrs.field(default=16, validator=integer_at_least(1))
@@ -215,8 +213,10 @@ class LineConfig:
             raise ConfigError(f"{self.name}: one backbone per output works with single frames only")
         if self.history is not None and not isinstance(self.history, HistorySpec):
             raise ConfigError(f"{self.name}: history must be a HistorySpec; got {type(self.history).__name__}")
-        if self.history is not None and self.history.alone and (
-            self.frame_mode != "single" or self.backbone_per_output or self.current_controls_input
+        if (
+            self.history is not None
+            and self.history.alone
+            and (self.frame_mode != "single" or self.backbone_per_output or self.current_controls_input)
         ):
             raise ConfigError(f"{self.name}: a history-alone line has no frame input, so no frame options")
 

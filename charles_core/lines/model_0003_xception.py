@@ -14,8 +14,12 @@ _OUTCOMES = {
 
 VERSIONS = tuple(
     LineConfig(
-        name=f"{LINE}_v{version}", line=LINE, version=version, backbone="xception",
-        outputs=two_outputs(), balancing="v3",
+        name=f"{LINE}_v{version}",
+        line=LINE,
+        version=version,
+        backbone="xception",
+        outputs=two_outputs(),
+        balancing="v3",
         summary="Xception -> Dense(1024) -> 2 standard heads (throttle, steering)",
         outcome=outcome,
     )

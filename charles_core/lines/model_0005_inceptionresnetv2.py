@@ -8,7 +8,10 @@ LINE = "model_0005_inceptionresnetv2"
 
 VERSIONS = (
     LineConfig(
-        name=f"{LINE}_v1", line=LINE, version=1, backbone="inception_resnet_v2",
+        name=f"{LINE}_v1",
+        line=LINE,
+        version=1,
+        backbone="inception_resnet_v2",
         outputs=two_outputs(),
         transfer=(TransferStep("all", "scratch"), TransferStep("backbone", "imagenet")),
         summary="0004 architecture; InceptionResNetV2 from ImageNet weights, the rest random, nothing frozen",

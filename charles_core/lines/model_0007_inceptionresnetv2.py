@@ -12,14 +12,20 @@ from charles_core.lines.output_spec import two_outputs
 
 LINE = "model_0007_inceptionresnetv2"
 
-HISTORY = HistorySpec(signals=("throttle", "steering", "speed"), steps=60, branch="dense",
-                      layers=(256,) * 5, current_purpose=True)
+HISTORY = HistorySpec(
+    signals=("throttle", "steering", "speed"), steps=60, branch="dense", layers=(256,) * 5, current_purpose=True
+)
 
 VERSIONS = (
     LineConfig(
-        name=f"{LINE}_v1", line=LINE, version=1, backbone="inception_resnet_v2",
-        outputs=two_outputs(), common_layers=(1024,) * 3, history=HISTORY,
+        name=f"{LINE}_v1",
+        line=LINE,
+        version=1,
+        backbone="inception_resnet_v2",
+        outputs=two_outputs(),
+        common_layers=(1024,) * 3,
+        history=HISTORY,
         summary="InceptionResNetV2 + last-60 throttle/steering/speed and purpose -> 5 Dense, concatenated "
-                "-> 3 common Dense -> 2 standard heads",
+        "-> 3 common Dense -> 2 standard heads",
     ),
 )

@@ -6,8 +6,8 @@ import math
 
 import attrs
 
-from charles_core.errors import ConfigError
 from charles_core.common.validators import instance_of, one_of
+from charles_core.errors import ConfigError
 
 OUTPUT_KINDS = ("regression", "classification", "delta")
 

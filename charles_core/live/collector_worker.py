@@ -46,10 +46,13 @@ class CollectorWorker:
         # a restarted collector drives other tracks than the one it replaces
         seed = config.seed * 1000 + index + (100 * (os.getpid() % 1000) if self.restarted else 0)
         self.collector = plugins.collectors.get(config.collector).factory(
-            line, config.input_size, seed=seed, **config.collector_options)
+            line, config.input_size, seed=seed, **config.collector_options
+        )
         if tuple(self.collector.buffer_names) != tuple(buffer_names):
-            raise ConfigError(f"collector {config.collector!r} balances into {list(self.collector.buffer_names)}, "
-                              f"the trainer's buffers are {list(buffer_names)}")
+            raise ConfigError(
+                f"collector {config.collector!r} balances into {list(self.collector.buffer_names)}, "
+                f"the trainer's buffers are {list(buffer_names)}"
+            )
         self.sent = self.stored = self.lost = 0
         self.paused_s = 0.0
         self.started = time.time()
@@ -77,13 +80,19 @@ class CollectorWorker:
         while len(self._in_flight) >= self.config.max_in_flight:
             done, _ = ray.wait(list(self._in_flight), num_returns=1, timeout=self.config.call_timeout_s)
             if not done:
-                raise LiveTimeoutError(f"the trainer to take {self.name}'s samples (ingest)",
-                                       self.config.call_timeout_s)
+                raise LiveTimeoutError(
+                    f"the trainer to take {self.name}'s samples (ingest)", self.config.call_timeout_s
+                )
             self._settle(ray, done)
         if self._trainer_down:  # hold these samples until the restarted trainer answers
-            call_while_restarting(ray, self.trainer.ping.remote, self.config.start_timeout_s,
-                                  f"the trainer to come back ({self.name})", stop=self._stop,
-                                  call_timeout_s=self.config.call_timeout_s)
+            call_while_restarting(
+                ray,
+                self.trainer.ping.remote,
+                self.config.start_timeout_s,
+                f"the trainer to come back ({self.name})",
+                stop=self._stop,
+                call_timeout_s=self.config.call_timeout_s,
+            )
             self._trainer_down = False
             if self._stop.is_set():
                 return
@@ -126,11 +135,21 @@ class CollectorWorker:
         import ray
 
         seconds = max(time.time() - self.started, 1e-9)
-        return {"index": self.index, "sent": self.sent, "stored": self.stored, "lost": self.lost,
-                "in_flight": len(getattr(self, "_in_flight", {})),
-                "paused_s": round(self.paused_s, 1), "samples_per_s": round(self.sent / seconds, 1),
-                "restarted": self.restarted, "error": self.error, "finished": self.finished, "pid": os.getpid(),
-                "node": ray.get_runtime_context().get_node_id(), "peak_rss_mb": peak_rss_mb()}
+        return {
+            "index": self.index,
+            "sent": self.sent,
+            "stored": self.stored,
+            "lost": self.lost,
+            "in_flight": len(getattr(self, "_in_flight", {})),
+            "paused_s": round(self.paused_s, 1),
+            "samples_per_s": round(self.sent / seconds, 1),
+            "restarted": self.restarted,
+            "error": self.error,
+            "finished": self.finished,
+            "pid": os.getpid(),
+            "node": ray.get_runtime_context().get_node_id(),
+            "peak_rss_mb": peak_rss_mb(),
+        }
 
     def stop(self, timeout_s: float) -> dict:
         import ray

@@ -10,15 +10,19 @@ from charles_core.sim.track_split import check_evaluation_seeds, evaluation_seed
 
 
 def _input_size(instance, attribute, value) -> None:
-    if (not isinstance(value, tuple) or len(value) != 2
-            or not all(isinstance(side, int) and not isinstance(side, bool) and side >= 8 for side in value)):
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 2
+        or not all(isinstance(side, int) and not isinstance(side, bool) and side >= 8 for side in value)
+    ):
         raise ConfigError(f"LiveConfig.input_size must be (height, width), each at least 8; got {value!r}")
 
 
 def _resource(instance, attribute, value) -> None:
     if value is not None and (not isinstance(value, str) or not value or value in ("CPU", "GPU", "memory")):
-        raise ConfigError(f"LiveConfig.{attribute.name} must name a custom Ray resource (e.g. charles_collector); "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"LiveConfig.{attribute.name} must name a custom Ray resource (e.g. charles_collector); got {value!r}"
+        )
 
 
 @attrs.frozen
@@ -81,8 +85,7 @@ class LiveConfig:
     ingest_samples: int = attrs.field(default=64, validator=integer_at_least(1))
     max_in_flight: int = attrs.field(default=2, validator=integer_at_least(1))
     pause_when_full: bool = True
-    player_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20),
-                                                converter=check_evaluation_seeds)
+    player_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20), converter=check_evaluation_seeds)
     player_max_steps: int = attrs.field(default=1000, validator=integer_at_least(1))
     player_hz: float | None = attrs.field(default=25.0, validator=optional_positive)
     action_repeat: int = attrs.field(default=2, validator=integer_at_least(1))

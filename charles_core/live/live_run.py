@@ -49,8 +49,17 @@ class LiveRun:
         log_to_driver: forward the Ray processes' output to this terminal.
     """
 
-    def __init__(self, config: LiveConfig, *, address: str | None = None, run_dir=None,
-                 run_root: str = "charles_runs", progress: bool = True, log=print, log_to_driver: bool = False):
+    def __init__(
+        self,
+        config: LiveConfig,
+        *,
+        address: str | None = None,
+        run_dir=None,
+        run_root: str = "charles_runs",
+        progress: bool = True,
+        log=print,
+        log_to_driver: bool = False,
+    ):
         self.config, self.address, self.progress, self.log = config, address, progress, log
         self.log_to_driver = log_to_driver
         self._run_dir, self._run_root = run_dir, run_root
@@ -85,25 +94,42 @@ class LiveRun:
 
         check_input_size(line, plugins.backbones.get(line.backbone), config.input_size)  # before any process starts
         self.ray = ray = import_ray()
-        self.started_ray = connect(self.address, num_cpus=None if self.address else self._local_cpus(),
-                                   log_to_driver=self.log_to_driver)
+        self.started_ray = connect(
+            self.address, num_cpus=None if self.address else self._local_cpus(), log_to_driver=self.log_to_driver
+        )
         self.run_dir = Path(self._run_dir) if self._run_dir else default_run_dir(self._run_root, "live")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log(f"run directory: {self.run_dir}")
         tag = f"{self.run_dir.name}-{int(time.time() * 1000) % 10**8}"
-        self.board = ray.remote(_board_class()).options(
-            name=f"charles-board-{tag}", max_concurrency=16, max_restarts=-1, num_cpus=0).remote()
+        self.board = (
+            ray.remote(_board_class())
+            .options(name=f"charles-board-{tag}", max_concurrency=16, max_restarts=-1, num_cpus=0)
+            .remote()
+        )
         self.trainer_gpu = config.trainer_gpu == "yes" or (
-            config.trainer_gpu == "auto" and ray.cluster_resources().get("GPU", 0) >= 1)
-        self.trainer = ray.remote(_trainer_class()).options(
-            name=f"charles-trainer-{tag}", max_restarts=config.trainer_restarts, max_concurrency=4,
-            num_cpus=1, num_gpus=1 if self.trainer_gpu else 0, resources=self._resources(config.trainer_resource),
-            runtime_env={"env_vars": _worker_env(hide_gpus=not self.trainer_gpu)},
-        ).remote(config, str(self.run_dir), line, self.board)
+            config.trainer_gpu == "auto" and ray.cluster_resources().get("GPU", 0) >= 1
+        )
+        self.trainer = (
+            ray.remote(_trainer_class())
+            .options(
+                name=f"charles-trainer-{tag}",
+                max_restarts=config.trainer_restarts,
+                max_concurrency=4,
+                num_cpus=1,
+                num_gpus=1 if self.trainer_gpu else 0,
+                resources=self._resources(config.trainer_resource),
+                runtime_env={"env_vars": _worker_env(hide_gpus=not self.trainer_gpu)},
+            )
+            .remote(config, str(self.run_dir), line, self.board)
+        )
         try:
-            described = bounded_get(ray, self.trainer.describe.remote(), config.start_timeout_s,
-                                    "the trainer to start (TensorFlow, the model, the buffers)",
-                                    "raise --start-timeout on a slow machine")
+            described = bounded_get(
+                ray,
+                self.trainer.describe.remote(),
+                config.start_timeout_s,
+                "the trainer to start (TensorFlow, the model, the buffers)",
+                "raise --start-timeout on a slow machine",
+            )
         except ray.exceptions.RayActorError as error:
             raise CharlesError(f"the trainer could not start: {root_cause(error)}") from None
         self.line, self.buffer_names = described["line"], described["buffer_names"]
@@ -131,30 +157,49 @@ class LiveRun:
 
     def _start_collector(self, index: int):
         config = self.config
-        return self.ray.remote(_collector_class()).options(
-            name=None, max_restarts=config.collector_restarts, max_concurrency=2, num_cpus=1,
-            resources=self._resources(config.collector_resource),
-            runtime_env={"env_vars": _worker_env(hide_gpus=True)},
-        ).remote(index, config, self.line, self.trainer, self.buffer_names)
+        return (
+            self.ray.remote(_collector_class())
+            .options(
+                name=None,
+                max_restarts=config.collector_restarts,
+                max_concurrency=2,
+                num_cpus=1,
+                resources=self._resources(config.collector_resource),
+                runtime_env={"env_vars": _worker_env(hide_gpus=True)},
+            )
+            .remote(index, config, self.line, self.trainer, self.buffer_names)
+        )
 
     def _start_player(self, index: int):
         config = self.config
-        return self.ray.remote(_player_class()).options(
-            max_restarts=config.player_restarts, max_concurrency=2, num_cpus=1,
-            resources=self._resources(config.player_resource),
-            runtime_env={"env_vars": _worker_env(hide_gpus=True)},
-        ).remote(index, config, self.line, self.board, self.trainer)
+        return (
+            self.ray.remote(_player_class())
+            .options(
+                max_restarts=config.player_restarts,
+                max_concurrency=2,
+                num_cpus=1,
+                resources=self._resources(config.player_resource),
+                runtime_env={"env_vars": _worker_env(hide_gpus=True)},
+            )
+            .remote(index, config, self.line, self.board, self.trainer)
+        )
 
     def workers(self) -> list[tuple[str, object]]:
-        return ([(f"collector {i}", handle) for i, handle in enumerate(self.collectors)]
-                + [(f"player {i}", handle) for i, handle in enumerate(self.players)])
+        return [(f"collector {i}", handle) for i, handle in enumerate(self.collectors)] + [
+            (f"player {i}", handle) for i, handle in enumerate(self.players)
+        ]
 
     # -- watch ------------------------------------------------------------------------
 
     def trainer_status(self) -> dict:
         """The trainer's status; a restarting trainer answers once it is back (bounded by ``start_timeout_s``)."""
-        return call_while_restarting(self.ray, self.trainer.status.remote, self.config.start_timeout_s,
-                                     "the trainer's status", call_timeout_s=self.config.call_timeout_s)
+        return call_while_restarting(
+            self.ray,
+            self.trainer.status.remote,
+            self.config.start_timeout_s,
+            "the trainer's status",
+            call_timeout_s=self.config.call_timeout_s,
+        )
 
     def worker_status(self, handle, name: str) -> dict:
         """A collector's or player's status; ``{"error": ...}`` while it is being restarted."""
@@ -165,9 +210,11 @@ class LiveRun:
             return {"error": f"{type(error).__name__}: {str(error).splitlines()[0]}", "unreachable": True}
 
     def status(self) -> dict:
-        return {"trainer": self.trainer_status(),
-                "collectors": [self.worker_status(h, f"collector {i}") for i, h in enumerate(self.collectors)],
-                "players": [self.worker_status(h, f"player {i}") for i, h in enumerate(self.players)]}
+        return {
+            "trainer": self.trainer_status(),
+            "collectors": [self.worker_status(h, f"collector {i}") for i, h in enumerate(self.collectors)],
+            "players": [self.worker_status(h, f"player {i}") for i, h in enumerate(self.players)],
+        }
 
     def wait_for(self, predicate, timeout_s: float, what: str, every_s: float = 1.0) -> dict:
         """Poll :meth:`status` until ``predicate(status)``; LiveTimeoutError naming ``what`` after ``timeout_s``."""
@@ -188,8 +235,13 @@ class LiveRun:
             self.start()
         config = self.config
         deadline = None if config.minutes is None else self.started_at + config.minutes * 60
-        bar = tqdm(total=config.batches, unit="batch", desc=f"live {self.line.name}", disable=not self.progress,
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=config.batches,
+            unit="batch",
+            desc=f"live {self.line.name}",
+            disable=not self.progress,
+            dynamic_ncols=True,
+        )
         try:
             while True:
                 status = self.trainer_status()
@@ -208,10 +260,13 @@ class LiveRun:
     def _postfix(status: dict) -> dict:
         episodes = status["episodes"]
         published = status["published"] or {}
-        return {"in": f"{status['samples_in_per_s']:.0f} samples/s", "batch/s": f"{status['batches_per_s']:.1f}",
-                "weights": f"batch {published.get('batch', '-')}",
-                "reward": f"{episodes[-1]['reward']:.0f}" if episodes else "-",
-                "fill": "/".join(f"{v:.0%}" for v in status["fill"].values())}
+        return {
+            "in": f"{status['samples_in_per_s']:.0f} samples/s",
+            "batch/s": f"{status['batches_per_s']:.1f}",
+            "weights": f"batch {published.get('batch', '-')}",
+            "reward": f"{episodes[-1]['reward']:.0f}" if episodes else "-",
+            "fill": "/".join(f"{v:.0%}" for v in status["fill"].values()),
+        }
 
     # -- stop -------------------------------------------------------------------------
 
@@ -233,20 +288,44 @@ class LiveRun:
         players = [finals[f"player {i}"] for i in range(len(self.players))]
         self._kill_all()
         return {
-            "run_dir": str(self.run_dir), "line": self.line.name, "input_size": list(config.input_size),
-            "seconds": round(seconds, 1), "batch": trainer["batch"], "start_batch": trainer["start_batch"],
+            "run_dir": str(self.run_dir),
+            "line": self.line.name,
+            "input_size": list(config.input_size),
+            "seconds": round(seconds, 1),
+            "batch": trainer["batch"],
+            "start_batch": trainer["start_batch"],
             "batches": trainer["batch"] - self.first_batch,
-            "trainer_restarts": trainer["incarnation"], "samples_in": trainer["samples_in"],
-            "samples_in_per_s": trainer["samples_in_per_s"], "weights_batch": (trainer["published"] or {}).get("batch"),
-            "checkpoint": trainer["checkpoint"], "trainer_gpu": self.trainer_gpu,
+            "trainer_restarts": trainer["incarnation"],
+            "samples_in": trainer["samples_in"],
+            "samples_in_per_s": trainer["samples_in_per_s"],
+            "weights_batch": (trainer["published"] or {}).get("batch"),
+            "checkpoint": trainer["checkpoint"],
+            "trainer_gpu": self.trainer_gpu,
             "episodes": [{k: e[k] for k in ("player", "seed", "reward", "batch", "version")} for e in episodes],
-            "collectors": [{k: c.get(k) for k in ("sent", "stored", "lost", "samples_per_s", "paused_s", "restarted",
-                                                   "error", "peak_rss_mb")} for c in collectors],
-            "players": [{k: p.get(k) for k in ("episodes_total", "push_failures", "last_push_error", "error",
-                                                "peak_rss_mb")} for p in players],
+            "collectors": [
+                {
+                    k: c.get(k)
+                    for k in (
+                        "sent",
+                        "stored",
+                        "lost",
+                        "samples_per_s",
+                        "paused_s",
+                        "restarted",
+                        "error",
+                        "peak_rss_mb",
+                    )
+                }
+                for c in collectors
+            ],
+            "players": [
+                {k: p.get(k) for k in ("episodes_total", "push_failures", "last_push_error", "error", "peak_rss_mb")}
+                for p in players
+            ],
             "pushes": [push for p in players for push in p.get("pushes", [])],
             "applied": [push for p in players for push in p.get("applied", [])],
-            "trainer_peak_rss_mb": trainer["peak_rss_mb"], "tensorboard": str(self.run_dir / "logs"),
+            "trainer_peak_rss_mb": trainer["peak_rss_mb"],
+            "tensorboard": str(self.run_dir / "logs"),
         }
 
     def _kill_all(self) -> None:

@@ -49,8 +49,10 @@ class _LiveFeed:
                 if waited > owner.config.data_timeout_s:
                     raise LiveTimeoutError(
                         f"samples from the collectors (the buffers hold {owner.buffers.counts()} "
-                        f"of {owner.config.capacity} each)", waited,
-                        "are the collectors running? (`charles live --collectors N`)")
+                        f"of {owner.config.capacity} each)",
+                        waited,
+                        "are the collectors running? (`charles live --collectors N`)",
+                    )
                 owner.waiting_s += 0.5
                 owner.data_ready.wait(0.5)
             return owner.buffers.draw(n_per_buffer, self.rng)
@@ -83,10 +85,17 @@ class LiveTrainer:
         self.buffer_names = tuple(balancer.buffer_names)
         self.buffers = make_buffers(line, self.run_dir / "buffers", config.input_size, balancer, config.capacity)
         resume = latest_checkpoint(self.run_dir / CHECKPOINT_DIR, line.name)
-        training = TrainingConfig(batch_per_buffer=config.batch_per_buffer, checkpoint_every=config.checkpoint_every,
-                                  log_every=10, seed=config.seed + self.incarnation, progress=False, prefetch_nice=0)
-        self.trainer = Trainer(None if resume else line, self.run_dir, input_size=config.input_size, config=training,
-                               resume=resume)
+        training = TrainingConfig(
+            batch_per_buffer=config.batch_per_buffer,
+            checkpoint_every=config.checkpoint_every,
+            log_every=10,
+            seed=config.seed + self.incarnation,
+            progress=False,
+            prefetch_nice=0,
+        )
+        self.trainer = Trainer(
+            None if resume else line, self.run_dir, input_size=config.input_size, config=training, resume=resume
+        )
         self.line = self.trainer.line
         self.resumed_from = str(resume) if resume else None
         self.start_batch = self.trainer.batch
@@ -125,8 +134,9 @@ class LiveTrainer:
         until = self.config.batches or 10**12
         try:
             if self.trainer.batch < until:
-                self.trainer.train(_LiveFeed(self, self.config.seed + self.incarnation), until_batch=until,
-                                   on_batch=self._on_batch)
+                self.trainer.train(
+                    _LiveFeed(self, self.config.seed + self.incarnation), until_batch=until, on_batch=self._on_batch
+                )
         except _Stopped:
             pass
         except BaseException as error:  # reported by status(); the driver stops the run with it
@@ -160,8 +170,10 @@ class LiveTrainer:
         """Add balanced samples (``{buffer name: [Sample, ...]}``); returns (stored, every buffer full)."""
         unknown = set(ready) - set(self.buffer_names)
         if unknown:
-            raise ConfigError(f"{sender or 'a collector'} sent samples for buffers {sorted(unknown)}; this "
-                              f"trainer's buffers are {list(self.buffer_names)} (same line and balancing?)")
+            raise ConfigError(
+                f"{sender or 'a collector'} sent samples for buffers {sorted(unknown)}; this "
+                f"trainer's buffers are {list(self.buffer_names)} (same line and balancing?)"
+            )
         with self.data_ready:
             stored = sum(self.buffers.add_ready(ready).values())
             full = self.buffers.ready
@@ -189,8 +201,13 @@ class LiveTrainer:
 
     def describe(self) -> dict:
         """What the other processes need: the line, the buffer names, where training resumed."""
-        return {"line": self.line, "buffer_names": self.buffer_names, "start_batch": self.start_batch,
-                "resumed_from": self.resumed_from, "incarnation": self.incarnation}
+        return {
+            "line": self.line,
+            "buffer_names": self.buffer_names,
+            "start_batch": self.start_batch,
+            "resumed_from": self.resumed_from,
+            "incarnation": self.incarnation,
+        }
 
     def status(self) -> dict:
         import ray
@@ -202,15 +219,23 @@ class LiveTrainer:
         with self.data_ready:
             fill = self.buffers.fill_levels()
         return {
-            "batch": self.trainer.batch, "start_batch": self.start_batch, "incarnation": self.incarnation,
-            "batches_per_s": round(rate, 2), "samples_in": self.samples_in,
+            "batch": self.trainer.batch,
+            "start_batch": self.start_batch,
+            "incarnation": self.incarnation,
+            "batches_per_s": round(rate, 2),
+            "samples_in": self.samples_in,
             "samples_in_per_s": round(self.samples_in / in_for, 1) if in_for > 0 else 0.0,
             "fill": {name: round(level, 3) for name, level in fill.items()},
-            "published": self.published, "episodes": list(self.episodes[-20:]),
-            "episodes_total": len(self.episodes), "waiting_for_data_s": round(self.waiting_s, 1),
+            "published": self.published,
+            "episodes": list(self.episodes[-20:]),
+            "episodes_total": len(self.episodes),
+            "waiting_for_data_s": round(self.waiting_s, 1),
             "checkpoint": str(self.trainer.last_checkpoint or self.resumed_from or ""),
-            "error": self.error, "finished": self.finished, "pid": os.getpid(),
-            "node": ray.get_runtime_context().get_node_id(), "peak_rss_mb": peak_rss_mb(),
+            "error": self.error,
+            "finished": self.finished,
+            "pid": os.getpid(),
+            "node": ray.get_runtime_context().get_node_id(),
+            "peak_rss_mb": peak_rss_mb(),
         }
 
     def episodes_all(self) -> list[dict]:

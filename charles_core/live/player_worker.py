@@ -98,8 +98,9 @@ class PlayerWorker:
         while not self._stop.is_set():
             try:
                 epoch, version = self._seen
-                entry = ray.get(self.board.wait_newer.remote(epoch, version, POLL_S),
-                                timeout=POLL_S + self.config.call_timeout_s)
+                entry = ray.get(
+                    self.board.wait_newer.remote(epoch, version, POLL_S), timeout=POLL_S + self.config.call_timeout_s
+                )
                 if entry is None:
                     continue
                 self._seen = (entry["epoch"], entry["version"])
@@ -108,8 +109,10 @@ class PlayerWorker:
                 fetched_at = time.time()
                 with self._lock:
                     self._pending = (entry, weights, fetched_at)
-                self.pushes = (self.pushes + [{"version": entry["version"],
-                                               "seconds": round(fetched_at - entry["published_at"], 4)}])[-500:]
+                self.pushes = (
+                    self.pushes
+                    + [{"version": entry["version"], "seconds": round(fetched_at - entry["published_at"], 4)}]
+                )[-500:]
                 self._first.set()
             except Exception as error:  # a failed push: keep the weights we have, try the next one
                 self.push_failures += 1
@@ -130,8 +133,9 @@ class PlayerWorker:
             return
         now = time.time()
         self.driving = {key: entry[key] for key in ("version", "batch", "epoch", "published_at")}
-        self.applied = (self.applied + [{"version": entry["version"],
-                                         "seconds": round(now - entry["published_at"], 4)}])[-500:]
+        self.applied = (
+            self.applied + [{"version": entry["version"], "seconds": round(now - entry["published_at"], 4)}]
+        )[-500:]
 
     # -- the driving loop --------------------------------------------------------------
 
@@ -141,12 +145,14 @@ class PlayerWorker:
         config = self.config
         try:
             if not self._first.wait(config.start_timeout_s):
-                raise LiveTimeoutError(f"the first weights from the weights board ({self.name})",
-                                       config.start_timeout_s)
+                raise LiveTimeoutError(
+                    f"the first weights from the weights board ({self.name})", config.start_timeout_s
+                )
             seeds = config.player_seeds
             pending_reports: list = []
-            with CarRacingSession(seed=seeds[0], max_steps=config.player_max_steps,
-                                  action_repeat=config.action_repeat) as session:
+            with CarRacingSession(
+                seed=seeds[0], max_steps=config.player_max_steps, action_repeat=config.action_repeat
+            ) as session:
                 episode = 0
                 while not self._stop.is_set():
                     self._swap()  # new weights only here, at an episode boundary
@@ -164,10 +170,17 @@ class PlayerWorker:
                     if self._stop.is_set():
                         break
                     episode += 1
-                    report = {"player": self.index, "episode": episode, "seed": seed,
-                              "reward": round(float(session.episode_reward), 2), "steps": session.steps,
-                              "lap_finished": bool(session.lap_finished), "version": self.driving["version"],
-                              "batch": self.driving["batch"], "seconds": round(time.perf_counter() - started, 2)}
+                    report = {
+                        "player": self.index,
+                        "episode": episode,
+                        "seed": seed,
+                        "reward": round(float(session.episode_reward), 2),
+                        "steps": session.steps,
+                        "lap_finished": bool(session.lap_finished),
+                        "version": self.driving["version"],
+                        "batch": self.driving["batch"],
+                        "seconds": round(time.perf_counter() - started, 2),
+                    }
                     self.episodes = (self.episodes + [report])[-200:]
                     pending_reports = self._report(pending_reports, report)
         except BaseException as error:
@@ -188,11 +201,21 @@ class PlayerWorker:
     def status(self) -> dict:
         import ray
 
-        return {"index": self.index, "driving": self.driving, "episodes": list(self.episodes[-20:]),
-                "episodes_total": len(self.episodes), "push_failures": self.push_failures,
-                "last_push_error": self.last_push_error, "pushes": list(self.pushes), "applied": list(self.applied),
-                "error": self.error, "finished": self.finished, "pid": os.getpid(),
-                "node": ray.get_runtime_context().get_node_id(), "peak_rss_mb": peak_rss_mb()}
+        return {
+            "index": self.index,
+            "driving": self.driving,
+            "episodes": list(self.episodes[-20:]),
+            "episodes_total": len(self.episodes),
+            "push_failures": self.push_failures,
+            "last_push_error": self.last_push_error,
+            "pushes": list(self.pushes),
+            "applied": list(self.applied),
+            "error": self.error,
+            "finished": self.finished,
+            "pid": os.getpid(),
+            "node": ray.get_runtime_context().get_node_id(),
+            "peak_rss_mb": peak_rss_mb(),
+        }
 
     def stop(self, timeout_s: float) -> dict:
         self._stop.set()

@@ -60,8 +60,10 @@ def ensure_token(create: bool) -> Path | None:
     """
     mode = os.environ.get(AUTH_MODE_ENV)
     if mode is not None and mode.lower() != "token":
-        raise ConfigError(f"charles live runs Ray with token authentication, but {AUTH_MODE_ENV}={mode}; "
-                          f"unset it or set {AUTH_MODE_ENV}=token")
+        raise ConfigError(
+            f"charles live runs Ray with token authentication, but {AUTH_MODE_ENV}={mode}; "
+            f"unset it or set {AUTH_MODE_ENV}=token"
+        )
     os.environ[AUTH_MODE_ENV] = "token"
     if os.environ.get(TOKEN_ENV):
         return None
@@ -69,8 +71,10 @@ def ensure_token(create: bool) -> Path | None:
     try:
         if not path.exists():
             if not create:
-                raise ConfigError(f"no Ray token at {path}: copy the head node's token there (`ray get-auth-token` "
-                                  f"on the head) or set {TOKEN_PATH_ENV}")
+                raise ConfigError(
+                    f"no Ray token at {path}: copy the head node's token there (`ray get-auth-token` "
+                    f"on the head) or set {TOKEN_PATH_ENV}"
+                )
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as file:
@@ -101,8 +105,9 @@ def connect(address: str | None, num_cpus: int | None = None, log_to_driver: boo
         else:
             ray.init(address=address, **options)
     except ConnectionError as error:
-        raise ConfigError(f"cannot join the Ray cluster at {address}: {error}; start it with "
-                          "`ray start --head` and pass its address") from None
+        raise ConfigError(
+            f"cannot join the Ray cluster at {address}: {error}; start it with `ray start --head` and pass its address"
+        ) from None
     return True
 
 

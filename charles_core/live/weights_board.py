@@ -32,8 +32,13 @@ class WeightsBoard:
         """Post a new weight set; returns its version."""
         with self._changed:
             version = 1 if self._entry is None else self._entry["version"] + 1
-            self._entry = {"version": version, "batch": int(batch), "refs": list(refs),
-                           "published_at": float(published_at), "epoch": self.epoch}
+            self._entry = {
+                "version": version,
+                "batch": int(batch),
+                "refs": list(refs),
+                "published_at": float(published_at),
+                "epoch": self.epoch,
+            }
             self._changed.notify_all()
             return version
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from charles_core import plugins
-from charles_core.errors import ConfigError
 from charles_core.common.frames import resize_frame
+from charles_core.errors import ConfigError
 
 #: tile colours per backbone (RGB multipliers): white for one, orange and cyan for two
 COLOURS = ((1.0, 1.0, 1.0), (1.0, 0.55, 0.1), (0.1, 0.8, 1.0))
@@ -40,7 +40,7 @@ def tile_maps(maps: np.ndarray, columns: int | None = None, gap: int = 1) -> np.
     for kernel in range(kernels):
         row, column = divmod(kernel, columns)
         top, left = row * (height + gap), column * (width + gap)
-        image[top:top + height, left:left + width] = normalised[..., kernel]
+        image[top : top + height, left : left + width] = normalised[..., kernel]
     return image
 
 
@@ -88,7 +88,7 @@ class Convcam:
     def render(self, frame: np.ndarray) -> np.ndarray:
         """One RGB uint8 image: the tiled maps, one colour per backbone, side by side."""
         images = []
-        for index, (name, maps) in enumerate(self.maps(frame).items()):
+        for index, maps in enumerate(self.maps(frame).values()):
             grey = tile_maps(maps)
             grey = np.kron(grey, np.ones((self.tile_scale, self.tile_scale), np.float32))
             colour = np.array(COLOURS[0 if len(self.cameras) == 1 else 1 + index % 2], np.float32)

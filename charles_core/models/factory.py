@@ -11,7 +11,7 @@ sorted(model.output_names)  # ['steering', 'throttle']
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 

@@ -6,7 +6,7 @@ Layer names are stable (``common_dense_0``, ``head_steering_dense_1``,
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import keras
 

@@ -10,20 +10,23 @@ from __future__ import annotations
 from charles_core.codec.history_inputs import HISTORY_INPUT, PURPOSE_INPUT, _spec, history_columns
 from charles_core.lines.line_config import HistorySpec, LineConfig
 
+
 def _recurrent(spec: HistorySpec, x, activation: str):
     import keras
 
     if spec.branch == "td_dense_lstm":
         for index, units in enumerate(spec.layers):
             x = keras.layers.TimeDistributed(
-                keras.layers.Dense(units, activation=activation), name=f"history_td_dense_{index}")(x)
+                keras.layers.Dense(units, activation=activation), name=f"history_td_dense_{index}"
+            )(x)
         widths = (spec.recurrent_units,)
     else:
         widths = spec.layers
     for index, units in enumerate(widths):
         last = index == len(widths) - 1
-        layer = keras.layers.LSTM(units, return_sequences=not last, return_state=last and spec.use_state,
-                                  name=f"history_lstm_{index}")
+        layer = keras.layers.LSTM(
+            units, return_sequences=not last, return_state=last and spec.use_state, name=f"history_lstm_{index}"
+        )
         if last and spec.use_state:
             _, _hidden, cell = layer(x)  # hidden == the last output; the cell state is the "thought vector"
             x = cell
@@ -86,8 +89,8 @@ def build_history_branch(line: LineConfig):
         for output in line.outputs:
             h = a
             for index, units in enumerate(spec.auxiliary_head_layers):
-                h = keras.layers.Dense(units, activation=activation,
-                                       name=f"history_aux_{output.name}_dense_{index}")(h)
+                h = keras.layers.Dense(units, activation=activation, name=f"history_aux_{output.name}_dense_{index}")(h)
             auxiliary[output.name] = keras.layers.Dense(
-                output.units, activation=output.output_activation, name=f"history_aux_{output.name}")(h)
+                output.units, activation=output.output_activation, name=f"history_aux_{output.name}"
+            )(h)
     return inputs, features, auxiliary

@@ -11,11 +11,11 @@ import keras
 
 from charles_core import plugins
 from charles_core.common import frames
+from charles_core.errors import ConfigError
+from charles_core.lines.line_config import LineConfig, frame_input_shape
 from charles_core.models.backbones.backbone_spec import BackboneSpec
 from charles_core.models.backbones.frame_preprocessing import FramePreprocessing
-from charles_core.errors import ConfigError
 from charles_core.models.heads import build_heads
-from charles_core.lines.line_config import LineConfig, frame_input_shape
 
 
 def check_input_size(line: LineConfig, spec: BackboneSpec, input_size) -> tuple[int, int]:
@@ -125,8 +125,14 @@ def build_line_model(line: LineConfig, input_size=None) -> keras.Model:
             if extras:
                 features = keras.layers.Concatenate(name=f"features_{output.name}")([features, *extras])
             outputs.update(
-                build_heads(features, [output], line.common_layers, line.head_layers,
-                            line.hidden_activation, prefix=f"{output.name}_")
+                build_heads(
+                    features,
+                    [output],
+                    line.common_layers,
+                    line.head_layers,
+                    line.hidden_activation,
+                    prefix=f"{output.name}_",
+                )
             )
     else:
         features = _frame_features(line, spec, frames, height, width)

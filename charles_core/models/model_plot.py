@@ -53,15 +53,22 @@ def plot_model(model, path: str, title: str | None = None) -> str:
     box_w, box_h = 0.92, 0.62
     figure, axes = plt.subplots(figsize=(max(6.0, 3.4 * width), max(4.0, 1.15 * levels)))
     info = {name: (kind, shapes) for name, kind, shapes, _ in rows}
-    for name, kind, shapes, parents in rows:
+    for name, kind, _shapes, parents in rows:
         x, y = position[name]
         for parent in parents:
             px, py = position[parent]
-            axes.annotate("", xy=(x, y + box_h / 2), xytext=(px, py - box_h / 2),
-                          arrowprops=dict(arrowstyle="->", color="#555555", lw=1.0))
+            axes.annotate(
+                "",
+                xy=(x, y + box_h / 2),
+                xytext=(px, py - box_h / 2),
+                arrowprops=dict(arrowstyle="->", color="#555555", lw=1.0),
+            )
         colour = "#cfe2f3" if kind in ("Functional", "TimeDistributed") else "#ffffff"
-        axes.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
-                                      boxstyle="round,pad=0.02", fc=colour, ec="#333333"))
+        axes.add_patch(
+            FancyBboxPatch(
+                (x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.02", fc=colour, ec="#333333"
+            )
+        )
         axes.text(x, y + 0.1, f"{name}: {kind}", ha="center", va="center", fontsize=8, weight="bold")
         axes.text(x, y - 0.14, _shape_text(info[name][1]), ha="center", va="center", fontsize=7)
     axes.set_xlim(0, width)

@@ -81,18 +81,21 @@ class QuickstartConfig:
     eval_steps: int = attrs.field(default=1000, validator=_positive)
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
-    npc_share: float = attrs.field(default=0.4, validator=attrs.validators.and_(
-        attrs.validators.gt(0), attrs.validators.le(1)))
-    perturb_probability: float = attrs.field(default=0.03, validator=attrs.validators.and_(
-        attrs.validators.ge(0), attrs.validators.le(1)))
+    npc_share: float = attrs.field(
+        default=0.4, validator=attrs.validators.and_(attrs.validators.gt(0), attrs.validators.le(1))
+    )
+    perturb_probability: float = attrs.field(
+        default=0.03, validator=attrs.validators.and_(attrs.validators.ge(0), attrs.validators.le(1))
+    )
     perturb_steps: int = attrs.field(default=6, validator=attrs.validators.ge(0))
     perturb_min_steps: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     perturb_steering: float = attrs.field(default=0.6, validator=attrs.validators.ge(0))
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     takeover_distance: float | None = attrs.field(default=None, validator=_positive)
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
-    prefetch_nice: int = attrs.field(default=19, validator=attrs.validators.and_(
-        attrs.validators.ge(0), attrs.validators.le(19)))
+    prefetch_nice: int = attrs.field(
+        default=19, validator=attrs.validators.and_(attrs.validators.ge(0), attrs.validators.le(19))
+    )
     run_root: str = "charles_runs"
     seed: int = 0
 
@@ -110,7 +113,7 @@ def plot_losses(history: list[dict], path, title: str) -> str:
         values = np.array([row[key] for row in history])
         window = max(1, len(values) // 50)
         smooth = np.convolve(values, np.ones(window) / window, mode="valid")
-        axes.plot(batches[window - 1:], smooth, label=key)
+        axes.plot(batches[window - 1 :], smooth, label=key)
     axes.set_xlabel("batch")
     axes.set_ylabel("loss (moving average)")
     axes.set_yscale("log")
@@ -149,19 +152,41 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
     balancer = make_balancer(line, bins="coarse")
     buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
     collector_config = CollectorConfig(
-        seeds=config.train_seeds, mirror=True, seed=config.seed,
-        perturb_probability=config.perturb_probability, perturb_steps=config.perturb_steps,
-        perturb_min_steps=config.perturb_min_steps, perturb_steering=config.perturb_steering,
-        perturb_min_steering=config.perturb_min_steering, takeover_distance=config.takeover_distance)
+        seeds=config.train_seeds,
+        mirror=True,
+        seed=config.seed,
+        perturb_probability=config.perturb_probability,
+        perturb_steps=config.perturb_steps,
+        perturb_min_steps=config.perturb_min_steps,
+        perturb_steering=config.perturb_steering,
+        perturb_min_steering=config.perturb_min_steering,
+        takeover_distance=config.takeover_distance,
+    )
     sessions = [CarRacingSession(seed=config.train_seeds[0], action_repeat=2) for _ in range(8)]
-    collector = Collector(sessions, ExpertDriver(max_speed=config.npc_max_speed), line, config.input_size,
-                          balancer, buffers, collector_config)
+    collector = Collector(
+        sessions,
+        ExpertDriver(max_speed=config.npc_max_speed),
+        line,
+        config.input_size,
+        balancer,
+        buffers,
+        collector_config,
+    )
     fill_buffers(collector, buffers, progress)
 
-    trainer = Trainer(line, run_dir, input_size=config.input_size,
-                      config=TrainingConfig(batch_per_buffer=config.batch_per_buffer, checkpoint_every=500,
-                                            log_every=10, seed=config.seed, progress=progress,
-                                            prefetch_nice=config.prefetch_nice))
+    trainer = Trainer(
+        line,
+        run_dir,
+        input_size=config.input_size,
+        config=TrainingConfig(
+            batch_per_buffer=config.batch_per_buffer,
+            checkpoint_every=500,
+            log_every=10,
+            seed=config.seed,
+            progress=progress,
+            prefetch_nice=config.prefetch_nice,
+        ),
+    )
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
     # Phases: the NPC's own driving first, then DAgger rounds. With a batch
     # count the phases split the batches (the same run on any machine), else the time.
@@ -178,8 +203,9 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
             from charles_core.runtimes.tflite_predictor import TFLitePredictor
 
             pilot = TFLitePredictor(trainer.model)
-            collector.set_pilots([ModelPolicy(trainer.model, config.input_size, predictor=pilot)
-                                  for _ in range(config.dagger_cars)])
+            collector.set_pilots(
+                [ModelPolicy(trainer.model, config.input_size, predictor=pilot) for _ in range(config.dagger_cars)]
+            )
             log(f"round {index}: Charles at batch {trainer.batch:,} drives {config.dagger_cars} of the cars")
         if config.max_batches:
             until = limit if index == len(shares) - 1 else round(limit * done_share)
@@ -193,8 +219,10 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
     collector.close()
     buffers.close()
     shutil.rmtree(run_dir / "buffers")  # frames of this run only; the checkpoint is what matters
-    log(f"trained {trainer.batch} batches ({samples:,.0f} samples, {collector.steps:,} simulator steps) "
-        f"in {seconds:.0f} s")
+    log(
+        f"trained {trainer.batch} batches ({samples:,.0f} samples, {collector.steps:,} simulator steps) "
+        f"in {seconds:.0f} s"
+    )
     return {"trainer": trainer, "line": line, "npc_steps": collector.steps, "train_seconds": seconds}
 
 
@@ -222,17 +250,20 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     log(f"evaluating on {len(config.eval_seeds)} unseen tracks (seeds {_seed_text(config.eval_seeds)}) ...")
     policy = ModelPolicy(trainer.model, config.input_size, record_every=2)
     drivers = {"npc": ExpertDriver(max_speed=config.npc_max_speed), "charles": policy, "baseline": ConstantPolicy()}
-    report = evaluate_drivers(drivers, config.eval_seeds, reference="npc", max_steps=config.eval_steps,
-                              action_repeat=2, progress=progress)
+    report = evaluate_drivers(
+        drivers, config.eval_seeds, reference="npc", max_steps=config.eval_steps, action_repeat=2, progress=progress
+    )
     (run_dir / "evaluation.json").write_text(report.to_json(indent=1))
 
     files = {
         "checkpoint": str(trainer.last_checkpoint),
         "tensorboard": str(run_dir / "logs"),
         "loss_plot": plot_losses(trainer.history, run_dir / "loss.png", f"{line.name} on the simulator"),
-        "evaluation_chart": plot_evaluation(report, run_dir / "evaluation.png",
-                                            f"{line.name} after {trainer.batch:,} batches: "
-                                            f"{len(config.eval_seeds)} unseen tracks"),
+        "evaluation_chart": plot_evaluation(
+            report,
+            run_dir / "evaluation.png",
+            f"{line.name} after {trainer.batch:,} batches: {len(config.eval_seeds)} unseen tracks",
+        ),
         "evaluation": str(run_dir / "evaluation.json"),
         "video": write_gif(policy.recorded, run_dir / "charles_drives.gif") if policy.recorded else None,
     }
@@ -246,8 +277,10 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
         "eval_seeds": list(config.eval_seeds),
         **{f"{name}_reward": round(summaries[name]["reward"].estimate, 2) for name in drivers},
         **{f"{name}_laps": sum(row.lap_completed for row in report.tracks[name]) for name in drivers},
-        "intervals": {name: {metric: summaries[name][metric].to_dict()
-                             for metric in ("reward", "lap_completion", "score")} for name in drivers},
+        "intervals": {
+            name: {metric: summaries[name][metric].to_dict() for metric in ("reward", "lap_completion", "score")}
+            for name in drivers
+        },
         "charles_vs_npc": {key: None if value is None else value.to_dict() for key, value in paired.items()},
         "per_seed": {name: {row.seed: round(row.reward, 2) for row in report.tracks[name]} for name in drivers},
         "seconds": round(time.perf_counter() - started, 1),

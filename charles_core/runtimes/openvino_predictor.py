@@ -63,18 +63,21 @@ class OpenVINOPredictor:
     def _convert(self) -> None:
         import tensorflow as tf
 
-        signature = {name: tf.TensorSpec((1, *shape), tf.float32, name=name)
-                     for name, shape in self.input_shapes.items()}
+        signature = {
+            name: tf.TensorSpec((1, *shape), tf.float32, name=name) for name, shape in self.input_shapes.items()
+        }
         forward = tf.function(lambda inputs: self.model(inputs, training=False), input_signature=[signature])
         converted = self._openvino.convert_model(forward.get_concrete_function())
         compiled = self._openvino.Core().compile_model(
-            converted, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"})
+            converted, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+        )
         self._inputs = {}
         for port in compiled.inputs:
             matches = [name for name in self.input_shapes if port.get_any_name().split(":")[0] == name]
             if len(matches) != 1:
-                raise ConfigError(f"OpenVINO input {port.get_any_name()!r} matches no model input "
-                                  f"{sorted(self.input_shapes)}")
+                raise ConfigError(
+                    f"OpenVINO input {port.get_any_name()!r} matches no model input {sorted(self.input_shapes)}"
+                )
             self._inputs[matches[0]] = port
         outputs = {o.name for o in self.model.outputs} | set(self.model.output_names)
         self._outputs = {}

@@ -38,10 +38,23 @@ def _openvino_available() -> bool:
 
 @hookimpl
 def charles_register_runtimes(register):
-    register(RuntimeSpec("keras", _keras, description="the compiled Keras graph reading its variables: "
-                                                      "instant weight swaps"))
-    register(RuntimeSpec("frozen", _frozen, description="the Keras graph with its weights folded in as constants "
-                                                        "(batch norms folded into convolutions)"))
+    register(
+        RuntimeSpec("keras", _keras, description="the compiled Keras graph reading its variables: instant weight swaps")
+    )
+    register(
+        RuntimeSpec(
+            "frozen",
+            _frozen,
+            description="the Keras graph with its weights folded in as constants "
+            "(batch norms folded into convolutions)",
+        )
+    )
     register(RuntimeSpec("tflite", _tflite, description="LiteRT (TensorFlow Lite): fastest for small models"))
-    register(RuntimeSpec("openvino", _openvino, available=_openvino_available,
-                         description="OpenVINO's CPU plugin in float32 (the openvino extra)"))
+    register(
+        RuntimeSpec(
+            "openvino",
+            _openvino,
+            available=_openvino_available,
+            description="OpenVINO's CPU plugin in float32 (the openvino extra)",
+        )
+    )

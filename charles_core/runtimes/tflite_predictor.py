@@ -14,9 +14,9 @@ import warnings
 
 import numpy as np
 
+from charles_core.common.terminal import native_notices_silenced
 from charles_core.errors import ConfigError
 from charles_core.runtimes.inference import batch_of_one, copy_checkpoint_weights
-from charles_core.common.terminal import native_notices_silenced
 
 
 class TFLitePredictor:
@@ -44,7 +44,9 @@ class TFLitePredictor:
     def _convert(self) -> None:
         import tensorflow as tf
 
-        signature = {name: tf.TensorSpec((1, *shape), tf.float32, name=name) for name, shape in self.input_shapes.items()}
+        signature = {
+            name: tf.TensorSpec((1, *shape), tf.float32, name=name) for name, shape in self.input_shapes.items()
+        }
         forward = tf.function(lambda inputs: self.model(inputs, training=False), input_signature=[signature])
         concrete = forward.get_concrete_function()
         # The tf.function (not the model) must be the trackable: with the model the
@@ -66,7 +68,9 @@ class TFLitePredictor:
         for detail in interpreter.get_input_details():
             matches = [n for n in self.input_shapes if n in detail["name"]]
             if len(matches) != 1:
-                raise ConfigError(f"LiteRT input {detail['name']!r} matches no single model input {sorted(self.input_shapes)}")
+                raise ConfigError(
+                    f"LiteRT input {detail['name']!r} matches no single model input {sorted(self.input_shapes)}"
+                )
             self._inputs[matches[0]] = detail["index"]
         self._interpreter = interpreter
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.errors import ConfigError
 from charles_core.common.validators import non_negative as _non_negative
 from charles_core.common.validators import optional_positive as _positive
+from charles_core.errors import ConfigError
 
 
 def _frame_size(value) -> tuple[int, int]:

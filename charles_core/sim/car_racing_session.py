@@ -16,12 +16,12 @@ from __future__ import annotations
 import math
 import os
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from charles_core.errors import CharlesError, ConfigError, MissingDependencyError
 from charles_core.common.frames import resize_frame
+from charles_core.errors import CharlesError, ConfigError, MissingDependencyError
 from charles_core.sim.car_racing_config import CarRacingConfig
 from charles_core.sim.controls import controls_to_action
 from charles_core.sim.track_geometry import (
@@ -383,7 +383,7 @@ class CarRacingSession:
         if self._closed:
             raise CharlesError("this CarRacingSession is closed; create a new one")
 
-    def __enter__(self) -> "CarRacingSession":
+    def __enter__(self) -> CarRacingSession:
         return self
 
     def __exit__(self, *exc_info) -> None:

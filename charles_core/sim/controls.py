@@ -22,7 +22,7 @@ action_to_controls(action)  # {"steering": -0.5, "throttle": 0.8}
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

@@ -71,13 +71,15 @@ def evaluate(
 
     seeds = [int(seed) for seed in seeds]
     if max_steps is None or int(max_steps) <= 0:
-        raise ConfigError(f"evaluate needs a positive max_steps (a parked car never ends an episode); "
-                          f"got {max_steps!r}")
+        raise ConfigError(
+            f"evaluate needs a positive max_steps (a parked car never ends an episode); got {max_steps!r}"
+        )
     if not seeds:
         raise ConfigError("evaluate needs at least one track seed")
     rewards, steps, finished, completion, off_road = {}, {}, {}, {}, {}
-    with CarRacingSession(seed=seeds[0], max_steps=max_steps, frame_size=frame_size,
-                          action_repeat=action_repeat) as session:
+    with CarRacingSession(
+        seed=seeds[0], max_steps=max_steps, frame_size=frame_size, action_repeat=action_repeat
+    ) as session:
         for seed in seeds:
             session.reset(seed)
             if reset_policy is not None:

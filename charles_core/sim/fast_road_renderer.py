@@ -51,8 +51,12 @@ class FastRoadRenderer:
 
     def _visible(self, points):
         margin = self.module.MAX_SHAPE_DIM
-        inside = ((points[..., 0] >= -margin) & (points[..., 0] <= self.module.WINDOW_W + margin)
-                  & (points[..., 1] >= -margin) & (points[..., 1] <= self.module.WINDOW_H + margin))
+        inside = (
+            (points[..., 0] >= -margin)
+            & (points[..., 0] <= self.module.WINDOW_W + margin)
+            & (points[..., 1] >= -margin)
+            & (points[..., 1] <= self.module.WINDOW_H + margin)
+        )
         return inside.any(axis=-1)
 
     def _draw(self, polygon, color):

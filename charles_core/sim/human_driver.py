@@ -34,10 +34,16 @@ INPUTS = ("keyboard", "gamepad")
 
 def _check_display() -> None:
     """Refuse up front where SDL would fall back on an invisible off-screen window (nobody could drive)."""
-    if (sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not os.environ.get("SDL_VIDEODRIVER")
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
-        raise ConfigError("driving the simulator yourself needs a window, and no display is available (DISPLAY and "
-                          "WAYLAND_DISPLAY are unset): run on a desktop session or point DISPLAY at an X server")
+    if (
+        sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+        and not os.environ.get("SDL_VIDEODRIVER")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise ConfigError(
+            "driving the simulator yourself needs a window, and no display is available (DISPLAY and "
+            "WAYLAND_DISPLAY are unset): run on a desktop session or point DISPLAY at an X server"
+        )
 
 
 def _import_pygame():
@@ -47,8 +53,9 @@ def _import_pygame():
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
     except ImportError:
-        raise MissingDependencyError("driving the simulator yourself needs pygame: pip install 'charles-core[sim]'") \
-            from None
+        raise MissingDependencyError(
+            "driving the simulator yourself needs pygame: pip install 'charles-core[sim]'"
+        ) from None
     return pygame
 
 
@@ -71,14 +78,25 @@ class HumanDriver:
         MissingDependencyError: pygame is not installed.
     """
 
-    def __init__(self, input: str = "keyboard", *, hz: float = 25.0, frame_scale: int = 4, steer_rate: float = 4.0,
-                 steering_axis: int = 0, throttle_axis: int = 1, gas_axis: int | None = None,
-                 brake_axis: int | None = None, stop_button: int = 7, dead_zone: float = 0.08, window: bool = True):
+    def __init__(
+        self,
+        input: str = "keyboard",
+        *,
+        hz: float = 25.0,
+        frame_scale: int = 4,
+        steer_rate: float = 4.0,
+        steering_axis: int = 0,
+        throttle_axis: int = 1,
+        gas_axis: int | None = None,
+        brake_axis: int | None = None,
+        stop_button: int = 7,
+        dead_zone: float = 0.08,
+        window: bool = True,
+    ):
         if input not in INPUTS:
             raise ConfigError(f"a human driver uses one of {INPUTS}; got {input!r}")
         for name, value in (("hz", hz), ("steer_rate", steer_rate)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ConfigError(f"human driver: {name} must be a positive number; got {value!r}")
         if not 0 <= dead_zone < 1:
             raise ConfigError(f"human driver: dead_zone must lie in [0, 1); got {dead_zone!r}")
@@ -102,8 +120,9 @@ class HumanDriver:
             pygame.joystick.init()
             if pygame.joystick.get_count() == 0:
                 pygame.display.quit()
-                raise ConfigError("--source gamepad: no joystick or gamepad found; connect one (or use --source "
-                                  "keyboard)")
+                raise ConfigError(
+                    "--source gamepad: no joystick or gamepad found; connect one (or use --source keyboard)"
+                )
             self.joystick = pygame.joystick.Joystick(0)
             self.joystick.init()
         self._screen = None

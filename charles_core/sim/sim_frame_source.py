@@ -27,8 +27,7 @@ class SimFrameSource:
     ```
     """
 
-    def __init__(self, session, owns_session: bool = False, wait_for_step: bool = False,
-                 wait_timeout_s: float = 1.0):
+    def __init__(self, session, owns_session: bool = False, wait_for_step: bool = False, wait_timeout_s: float = 1.0):
         if session is None or not callable(getattr(session, "read", None)):
             raise ConfigError(
                 "the 'sim' frame source needs session=<CarRacingSession>; create one with "
@@ -53,8 +52,9 @@ class SimFrameSource:
             return self.session.read()
         with changed:
             if self._last_frame_number is not None:
-                changed.wait_for(lambda: self.session.frame_number != self._last_frame_number,
-                                 timeout=self.wait_timeout_s)
+                changed.wait_for(
+                    lambda: self.session.frame_number != self._last_frame_number, timeout=self.wait_timeout_s
+                )
             self._last_frame_number = self.session.frame_number
             return self.session.read()
 

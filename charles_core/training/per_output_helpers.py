@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from charles_core.codec.line_codec import LineCodec
-from charles_core.errors import ConfigError
 from charles_core.codec.model_data import losses_for_line
+from charles_core.errors import ConfigError
 
 
 class PerOutputHelperLoop:

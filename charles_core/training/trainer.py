@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from charles_core.codec.line_codec import LineCodec
+from charles_core.codec.model_data import loss_weights_for_line, losses_for_line
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 from charles_core.models import create_model, get_line
@@ -32,7 +33,6 @@ from charles_core.training.checkpoints import (
     remove_partial_files,
     save_checkpoint,
 )
-from charles_core.codec.model_data import loss_weights_for_line, losses_for_line
 from charles_core.training.training_config import TrainingConfig
 
 
@@ -54,8 +54,9 @@ def compile_for_line(model, line: LineConfig, learning_rate: float, warmup_batch
     from charles_core.training.warmup_schedule import WarmupSchedule
 
     optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches))
-    model.compile(optimizer=optimizer, loss=losses_for_line(line), loss_weights=loss_weights_for_line(line),
-                  jit_compile=False)
+    model.compile(
+        optimizer=optimizer, loss=losses_for_line(line), loss_weights=loss_weights_for_line(line), jit_compile=False
+    )
 
 
 def load_for_resume(path, line: str | LineConfig | None = None, *, backbone: str | None = None, input_size=None):
@@ -97,8 +98,17 @@ class Trainer:
         backbone: train the line on another registered backbone.
     """
 
-    def __init__(self, line, run_dir, *, input_size=None, config: TrainingConfig | None = None,
-                 resume=None, sources=None, backbone=None):
+    def __init__(
+        self,
+        line,
+        run_dir,
+        *,
+        input_size=None,
+        config: TrainingConfig | None = None,
+        resume=None,
+        sources=None,
+        backbone=None,
+    ):
         self.config = config or TrainingConfig()
         self.run_dir = Path(run_dir)
         self.strategy = make_strategy(self.config)
@@ -112,13 +122,15 @@ class Trainer:
         with self.strategy.scope():
             if resume is not None:
                 self.model, self.line, self.start_batch = load_for_resume(
-                    resume, line, backbone=backbone, input_size=input_size)
+                    resume, line, backbone=backbone, input_size=input_size
+                )
                 _check_loop(self.line, self.config)
             else:
                 self.line = line
                 self.model = create_model(line, input_size=input_size, sources=sources, seed=self.config.seed)
                 compile_for_line(
-                    self.model, line,
+                    self.model,
+                    line,
                     self.config.learning_rate or line.learning_rate,
                     line.warmup_batches if self.config.warmup_batches is None else self.config.warmup_batches,
                 )
@@ -158,9 +170,7 @@ class Trainer:
             for _ in range(batches - 1):
                 yield convert(source.next_batch(self.batch_per_buffer))
 
-        signature = tf.nest.map_structure(
-            lambda a: tf.TensorSpec((None, *a.shape[1:]), tf.as_dtype(a.dtype)), first
-        )
+        signature = tf.nest.map_structure(lambda a: tf.TensorSpec((None, *a.shape[1:]), tf.as_dtype(a.dtype)), first)
         dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
@@ -181,8 +191,14 @@ class Trainer:
         """
         remaining = int(until_batch) - self.batch
         if remaining <= 0:
-            return {"batches": 0, "samples": 0, "seconds": 0.0, "samples_per_s": 0.0,
-                    "final_losses": {}, "checkpoint": str(self.last_checkpoint or "")}
+            return {
+                "batches": 0,
+                "samples": 0,
+                "seconds": 0.0,
+                "samples_per_s": 0.0,
+                "final_losses": {},
+                "checkpoint": str(self.last_checkpoint or ""),
+            }
         if self.line.training_loop == "per_output_helpers":
             from charles_core.training.per_output_helpers import PerOutputHelperLoop
 
@@ -195,8 +211,7 @@ class Trainer:
         else:  # a distributed dataset splits each batch across the replicas
             with self.strategy.scope():
                 dataset = self._dataset(source, remaining)
-            self.model.fit(dataset, epochs=1, steps_per_epoch=remaining, verbose=0, shuffle=False,
-                           callbacks=[callback])
+            self.model.fit(dataset, epochs=1, steps_per_epoch=remaining, verbose=0, shuffle=False, callbacks=[callback])
         return callback.result()
 
     def _train_on_batches(self, source, batches: int, callback) -> None:
@@ -259,9 +274,13 @@ class _TrainingCallback:
                 self.samples_per_batch = trainer.batch_per_buffer * _buffer_count(trainer.line)
                 self.writer = tf.summary.create_file_writer(str(trainer.run_dir / "logs"))
                 # a time-limited run has no meaningful batch total: show a count, not a 10^9 ETA
-                self.bar = tqdm(total=total if time_limit_s is None else None, unit="batch",
-                                disable=not trainer.config.progress,
-                                desc=trainer.line.name, dynamic_ncols=True)
+                self.bar = tqdm(
+                    total=total if time_limit_s is None else None,
+                    unit="batch",
+                    disable=not trainer.config.progress,
+                    desc=trainer.line.name,
+                    dynamic_ncols=True,
+                )
                 self.started = time.perf_counter()
                 self.done = 0
                 self.last_logs: dict = {}
@@ -285,9 +304,11 @@ class _TrainingCallback:
                             tf.summary.scalar(f"loss/{key}", value)
                         tf.summary.scalar("learning_rate", float(self.model.optimizer.learning_rate))
                     elapsed = time.perf_counter() - self.started
-                    postfix = {"loss": f"{logs.get('loss', float('nan')):.4f}",
-                               "batch/s": f"{self.done / elapsed:.1f}",
-                               "samples/s": f"{self.done * self.samples_per_batch / elapsed:.0f}"}
+                    postfix = {
+                        "loss": f"{logs.get('loss', float('nan')):.4f}",
+                        "batch/s": f"{self.done / elapsed:.1f}",
+                        "samples/s": f"{self.done * self.samples_per_batch / elapsed:.0f}",
+                    }
                     if hasattr(self.source, "fill_levels"):
                         levels = self.source.fill_levels()
                         postfix["fill"] = "/".join(f"{v:.0%}" for v in levels.values())
@@ -303,16 +324,22 @@ class _TrainingCallback:
             def on_train_end(self, logs=None):
                 self.bar.close()
                 self.writer.flush()
-                if self.trainer.last_checkpoint is None or parse_checkpoint_name(
-                    self.trainer.last_checkpoint)[1] != self.trainer.batch:
+                if (
+                    self.trainer.last_checkpoint is None
+                    or parse_checkpoint_name(self.trainer.last_checkpoint)[1] != self.trainer.batch
+                ):
                     self.trainer.save()
 
             def result(self):
                 seconds = time.perf_counter() - self.started
-                return {"batches": self.done, "samples": self.done * self.samples_per_batch,
-                        "seconds": seconds,
-                        "samples_per_s": self.done * self.samples_per_batch / max(seconds, 1e-9),
-                        "final_losses": self.last_logs, "checkpoint": str(self.trainer.last_checkpoint)}
+                return {
+                    "batches": self.done,
+                    "samples": self.done * self.samples_per_batch,
+                    "seconds": seconds,
+                    "samples_per_s": self.done * self.samples_per_batch / max(seconds, 1e-9),
+                    "final_losses": self.last_logs,
+                    "checkpoint": str(self.trainer.last_checkpoint),
+                }
 
         return Callback(*args, **kwargs)
 

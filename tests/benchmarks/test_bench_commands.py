@@ -17,8 +17,24 @@ def _last_json(capsys):
 
 @pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; frames + history
 def test_bench_train_reports_both_loops_and_their_ratio(line, capsys):
-    code = cli.main(["bench", "train", line, "--input-size", "61x64", "--batch", "2", "--batches", "3",
-                     "--warmup", "1", "--rounds", "2", "--json"])
+    code = cli.main(
+        [
+            "bench",
+            "train",
+            line,
+            "--input-size",
+            "61x64",
+            "--batch",
+            "2",
+            "--batches",
+            "3",
+            "--warmup",
+            "1",
+            "--rounds",
+            "2",
+            "--json",
+        ]
+    )
     result = _last_json(capsys)
     assert code == 0
     assert result["line"] == line and result["batch"] == 4 and len(result["ratio_per_round"]) == 2
@@ -30,8 +46,7 @@ def test_bench_train_reports_both_loops_and_their_ratio(line, capsys):
 
 @pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; + speed history
 def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(line, capsys):
-    code = cli.main(["bench", "drive", line, "--input-size", "61x64", "--predictions", "3",
-                     "--warmup", "1", "--json"])
+    code = cli.main(["bench", "drive", line, "--input-size", "61x64", "--predictions", "3", "--warmup", "1", "--json"])
     result = _last_json(capsys)
     assert code == 0 and result["precision"] == "float32"
     from charles_core.runtimes.line_predictor import available_runtimes
@@ -43,8 +58,23 @@ def test_bench_drive_times_every_runtime_and_drives_on_the_fastest(line, capsys)
 
 
 def test_bench_buffers_reports_memory_and_draws_as_one_json_line(tmp_path, capsys):
-    code = cli.main(["bench", "buffers", "--capacity", "40", "--frame-size", "32x48", "--batch", "4",
-                     "--batches", "5", "--directory", str(tmp_path), "--json"])
+    code = cli.main(
+        [
+            "bench",
+            "buffers",
+            "--capacity",
+            "40",
+            "--frame-size",
+            "32x48",
+            "--batch",
+            "4",
+            "--batches",
+            "5",
+            "--directory",
+            str(tmp_path),
+            "--json",
+        ]
+    )
     out = capsys.readouterr().out.strip().splitlines()
     result = json.loads(out[-1])  # --json: the whole result on the last line
     assert code == 0 and result["capacity"] == 40 and result["frame_shape"] == [32, 48, 3]

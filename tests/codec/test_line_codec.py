@@ -11,11 +11,11 @@ import pytest
 
 from charles_core import plugins
 from charles_core.codec.line_codec import LineCodec, frame_input_name
+from charles_core.collect.data_pipeline import make_balancer, make_buffers
+from charles_core.collect.dataset_feeder import DatasetFeeder
 from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter
 from charles_core.data.sample import Sample
 from charles_core.driving.drive import make_history, make_preprocess
-from charles_core.collect.data_pipeline import make_balancer, make_buffers
-from charles_core.collect.dataset_feeder import DatasetFeeder
 
 STEPS = 12
 CAMERA = (45, 60)  # recorded frames, resized by both paths
@@ -29,8 +29,14 @@ def _recordable(line) -> bool:
 
 LINES = [name for name in plugins.lines.names() if _recordable(plugins.lines.get(name))]
 # one of each kind is enough to run first; the rest are the same code paths
-KINDS = ["charles_pilotnet_v1", "charles_pilotnet_v2", "model_0007_inceptionresnetv2_v1",
-         "model_0008_irv2_data_td_v2", "model_0006_inceptionresnetv2_v3", "model_0003_xception_v1"]
+KINDS = [
+    "charles_pilotnet_v1",
+    "charles_pilotnet_v2",
+    "model_0007_inceptionresnetv2_v1",
+    "model_0008_irv2_data_td_v2",
+    "model_0006_inceptionresnetv2_v3",
+    "model_0003_xception_v1",
+]
 
 
 def _episode(tmp_path):
@@ -39,12 +45,15 @@ def _episode(tmp_path):
     steps = []
     with RecordedDatasetWriter(path, frame_shape=CAMERA) as writer:
         for t in range(STEPS):
-            sample = Sample(frame=rng.integers(0, 256, (*CAMERA, 3), dtype=np.uint8),
-                            # labels cover every coarse bin, so the feeder's fill check passes
-                            throttle=(-0.4, 0.8)[t % 2] + float(rng.uniform(-0.05, 0.05)),
-                            steering=(-0.6, 0.01, 0.7)[t % 3] + float(rng.uniform(-0.02, 0.02)),
-                            speed=float(rng.uniform(0, 40)), purpose=rng.uniform(-1, 1, 2).astype(np.float32),
-                            timestamp=0.04 * t)
+            sample = Sample(
+                frame=rng.integers(0, 256, (*CAMERA, 3), dtype=np.uint8),
+                # labels cover every coarse bin, so the feeder's fill check passes
+                throttle=(-0.4, 0.8)[t % 2] + float(rng.uniform(-0.05, 0.05)),
+                steering=(-0.6, 0.01, 0.7)[t % 3] + float(rng.uniform(-0.02, 0.02)),
+                speed=float(rng.uniform(0, 40)),
+                purpose=rng.uniform(-1, 1, 2).astype(np.float32),
+                timestamp=0.04 * t,
+            )
             writer.append(sample)
             steps.append(sample)
     return path, steps
@@ -94,8 +103,15 @@ def test_training_and_driving_paths_give_identical_inputs(tmp_path, name):
         purpose["value"] = tuple(sample.purpose)
         driven.append(preprocess(sample.frame, history))
         if history is not None:  # what the player pushes after each step: applied controls and telemetry
-            history.push({"throttle": sample.throttle, "steering": sample.steering, "speed": sample.speed,
-                          "purpose": sample.purpose}, frame=sample.frame)
+            history.push(
+                {
+                    "throttle": sample.throttle,
+                    "steering": sample.steering,
+                    "speed": sample.speed,
+                    "purpose": sample.purpose,
+                },
+                frame=sample.frame,
+            )
 
     assert set(trained) == set(driven[0]), "the two paths feed different model inputs"
     for t, inputs in enumerate(driven):
@@ -114,8 +130,7 @@ def test_every_recordable_line_has_one_frame_layout(name):
     frame = np.zeros((*CAMERA, 3), np.uint8)
     assert stack.push(frame).shape == codec.stored_frame_shape
     if line.has_frame_input:
-        inputs = codec.live_inputs(codec.stack_frames([frame]), codec.new_history(),
-                                   purpose=(0.0, 0.0))
+        inputs = codec.live_inputs(codec.stack_frames([frame]), codec.new_history(), purpose=(0.0, 0.0))
         assert inputs[frame_input_name(line)].shape[0] == 1
 
 

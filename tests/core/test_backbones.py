@@ -4,10 +4,10 @@ import keras
 import pytest
 
 from charles_core import plugins
-from charles_core.models.backbones.frame_preprocessing import FramePreprocessing
 from charles_core.errors import ConfigError
-from charles_core.models.model_builder import check_input_size
 from charles_core.models import create_model
+from charles_core.models.backbones.frame_preprocessing import FramePreprocessing
+from charles_core.models.model_builder import check_input_size
 
 BACKBONES = plugins.backbones.names()
 
@@ -63,8 +63,6 @@ def test_preprocessing_has_no_weights_and_handles_stacks(mode):
     out = keras.ops.convert_to_numpy(layer(frames))
     assert out.shape == frames.shape and not layer.weights
     # the second stacked frame is preprocessed exactly like the first
-    np.testing.assert_allclose(
-        out[..., 3:], keras.ops.convert_to_numpy(layer(frames[..., 3:])), rtol=1e-6
-    )
+    np.testing.assert_allclose(out[..., 3:], keras.ops.convert_to_numpy(layer(frames[..., 3:])), rtol=1e-6)
     if mode == "tf":
         assert out.min() >= -1 and out.max() <= 1

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-CPU_HAS_BFLOAT16 = any(flag in Path("/proc/cpuinfo").read_text().split()
-                       for flag in ("avx512_bf16", "amx_bf16")) if Path("/proc/cpuinfo").exists() else False
+CPU_HAS_BFLOAT16 = (
+    any(flag in Path("/proc/cpuinfo").read_text().split() for flag in ("avx512_bf16", "amx_bf16"))
+    if Path("/proc/cpuinfo").exists()
+    else False
+)
 
 
 def _run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
 
 
 ENABLE_THEN_PREDICT = """
@@ -58,9 +60,28 @@ print("IN EFFECT", bfloat16_in_effect())
 
 @pytest.mark.skipif(not CPU_HAS_BFLOAT16, reason="this CPU has no bfloat16 instructions")
 def test_bench_drive_runs_in_bfloat16(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "charles_core.cli", "bench", "drive", "charles_pilotnet_v1",
-                             "--input-size", "61x64", "--predictions", "3", "--warmup", "1",
-                             "--precision", "bfloat16", "--json"],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "charles_core.cli",
+            "bench",
+            "drive",
+            "charles_pilotnet_v1",
+            "--input-size",
+            "61x64",
+            "--predictions",
+            "3",
+            "--warmup",
+            "1",
+            "--precision",
+            "bfloat16",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"precision": "bfloat16"' in result.stdout.strip().splitlines()[-1]

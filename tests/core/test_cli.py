@@ -43,8 +43,9 @@ def test_summary_json_reports_the_published_0004_counts(capsys):
 
 
 def test_summary_at_a_small_size_and_other_backbone(capsys):
-    code, out, _ = _run(capsys, "summary", "model_0003_xception_v1", "--backbone", "pilotnet",
-                        "--input-size", "66x200", "--json")
+    code, out, _ = _run(
+        capsys, "summary", "model_0003_xception_v1", "--backbone", "pilotnet", "--input-size", "66x200", "--json"
+    )
     summary = json.loads(out)
     assert code == 0 and summary["backbone"] == "pilotnet" and summary["input_size"] == [66, 200]
     assert summary["inputs"] == [{"name": "frame", "shape": [66, 200, 3]}]
@@ -71,18 +72,31 @@ def _broken_lines_plugin(**fields):
     class BrokenLines:
         @hookimpl
         def charles_register_lines(self, register):
-            register(LineConfig(**{"name": "broken_v1", "line": "broken", "version": 1, "backbone": "pilotnet",
-                                   "outputs": (OutputSpec("steering"),), **fields}))
+            register(
+                LineConfig(
+                    **{
+                        "name": "broken_v1",
+                        "line": "broken",
+                        "version": 1,
+                        "backbone": "pilotnet",
+                        "outputs": (OutputSpec("steering"),),
+                        **fields,
+                    }
+                )
+            )
 
     return BrokenLines()
 
 
-@pytest.mark.parametrize("fields, words", [
-    (dict(common_layers=(0,)), "LineConfig.common_layers must hold positive integers"),
-    (dict(balancing="v9"), "LineConfig.balancing must name a registered balancer"),
-    (dict(version="one"), "LineConfig.version must be of type int"),
-    (dict(unknown_field=1), "unexpected keyword argument 'unknown_field'"),  # attrs' TypeError, from the plugin
-])
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        (dict(common_layers=(0,)), "LineConfig.common_layers must hold positive integers"),
+        (dict(balancing="v9"), "LineConfig.balancing must name a registered balancer"),
+        (dict(version="one"), "LineConfig.version must be of type int"),
+        (dict(unknown_field=1), "unexpected keyword argument 'unknown_field'"),  # attrs' TypeError, from the plugin
+    ],
+)
 @pytest.mark.parametrize("argv", [["lines"], ["summary", "charles_pilotnet_v1", "--json"]])
 def test_a_plugin_registering_a_bad_line_is_one_line_and_exit_2(fields, words, argv, capsys):
     from charles_core import plugins
@@ -103,8 +117,9 @@ def test_verbose_may_come_before_or_after_the_command(capsys):
 def test_the_terminal_shows_only_the_command_output(argv):
     # a fresh process: TensorFlow's C++ start-up notices (CUDA, oneDNN, absl) come at its first import
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "GRPC_", "GLOG_"))}
-    result = subprocess.run([sys.executable, "-m", "charles_core.cli", *argv], capture_output=True, text=True,
-                            env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "charles_core.cli", *argv], capture_output=True, text=True, env=env, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     if "--json" in argv:

@@ -2,20 +2,23 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
+from charles_core.models import create_model
 from charles_core.runtimes.frozen_predictor import FrozenPredictor
 from charles_core.runtimes.inference import CompiledPredictor
 from charles_core.runtimes.line_predictor import LinePredictor
 from charles_core.runtimes.openvino_predictor import openvino_available
-from charles_core.models import create_model
 from charles_core.runtimes.tflite_predictor import TFLitePredictor
 
 
 # Each line's own inputs and heads on the small backbone: conversion of the big ones takes minutes.
-@pytest.mark.parametrize("line", [
-    "charles_pilotnet_v1",              # stacked frames, regression
-    "model_0001_xception_v5",           # delta bins + current controls input
-    "model_0006_inceptionresnetv2_v3",  # time-distributed frames + LSTM
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "charles_pilotnet_v1",  # stacked frames, regression
+        "model_0001_xception_v5",  # delta bins + current controls input
+        "model_0006_inceptionresnetv2_v3",  # time-distributed frames + LSTM
+    ],
+)
 def test_every_runtime_outputs_equal_keras(line):
     model = create_model(line, backbone="pilotnet", input_size=(61, 64), seed=1, load_sources=False)
     rng = np.random.default_rng(0)
@@ -54,9 +57,17 @@ def test_frozen_graph_with_batch_norms_folded_equals_keras():
         np.testing.assert_allclose(outputs[name], expected[name], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("runtime", ["keras", "frozen", "tflite",
-                                     pytest.param("openvino", marks=pytest.mark.skipif(
-                                         not openvino_available(), reason="the openvino extra is not installed"))])
+@pytest.mark.parametrize(
+    "runtime",
+    [
+        "keras",
+        "frozen",
+        "tflite",
+        pytest.param(
+            "openvino", marks=pytest.mark.skipif(not openvino_available(), reason="the openvino extra is not installed")
+        ),
+    ],
+)
 def test_line_predictor_decodes_and_swaps_weights(tmp_path, runtime):
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=1, load_sources=False)
     frame = np.random.default_rng(0).uniform(0, 255, (1, 61, 64, 6)).astype(np.float32)

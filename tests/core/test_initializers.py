@@ -40,7 +40,7 @@ def test_freeze_makes_the_part_non_trainable():
     steps = (TransferStep("all", "scratch"), TransferStep("backbone", "scratch", freeze=True))
     model = create_model("charles_pilotnet_v1", input_size=SIZE, transfer=steps)
     trainable, frozen = count_params(model.layers)
-    backbone_params = sum(l.count_params() for l in part_layers(model, "backbone"))
+    backbone_params = sum(layer.count_params() for layer in part_layers(model, "backbone"))
     assert frozen == backbone_params > 0
     assert trainable == model.count_params() - backbone_params
 
@@ -68,8 +68,13 @@ def mobilenet_weights(tmp_path):
 def test_imagenet_loads_a_local_file_into_the_backbone(mobilenet_weights):
     path, reference = mobilenet_weights
     steps = (TransferStep("all", "scratch"), TransferStep("backbone", "imagenet", freeze=True))
-    model = create_model("model_0003_xception_v1", backbone="mobilenet_v2", input_size=(40, 48),
-                         transfer=steps, sources={"backbone": str(path)})
+    model = create_model(
+        "model_0003_xception_v1",
+        backbone="mobilenet_v2",
+        input_size=(40, 48),
+        transfer=steps,
+        sources={"backbone": str(path)},
+    )
     assert _same(_weights([model.get_layer("backbone")]), reference.get_weights())
     assert not model.get_layer("backbone").trainable
 
@@ -89,8 +94,9 @@ def test_imagenet_into_stacked_frames_repeats_the_first_kernel(mobilenet_weights
 
     path, reference = mobilenet_weights
     line = attrs.evolve(plugins.lines.get("model_0006_inceptionresnetv2_v2"), backbone="mobilenet_v2")
-    model = create_model(line, input_size=(32, 32), transfer=(TransferStep("backbone", "imagenet"),),
-                         sources={"backbone": str(path)})
+    model = create_model(
+        line, input_size=(32, 32), transfer=(TransferStep("backbone", "imagenet"),), sources={"backbone": str(path)}
+    )
     first_reference = reference.layers[1].get_weights()[0]
     first_stacked = model.get_layer("backbone").layers[1].get_weights()[0]
     assert first_stacked.shape[2] == 9
@@ -110,8 +116,13 @@ def test_imagenet_rejects_a_corrupt_file(tmp_path):
     path = tmp_path / "broken.h5"
     path.write_bytes(b"not an hdf5 file at all")
     with pytest.raises(StorageError, match="could not load ImageNet weights"):
-        create_model("model_0003_xception_v1", backbone="mobilenet_v2", input_size=(32, 32),
-                     transfer=(TransferStep("backbone", "imagenet"),), sources={"backbone": str(path)})
+        create_model(
+            "model_0003_xception_v1",
+            backbone="mobilenet_v2",
+            input_size=(32, 32),
+            transfer=(TransferStep("backbone", "imagenet"),),
+            sources={"backbone": str(path)},
+        )
 
 
 @pytest.fixture
@@ -139,8 +150,13 @@ def test_checkpoint_with_another_architecture_names_the_layer(pilotnet_checkpoin
     path, _ = pilotnet_checkpoint
     steps = (TransferStep("head", "checkpoint"),)
     with pytest.raises(ConfigError, match="common_dense_0"):
-        create_model("model_0004_inceptionresnetv2_v3", backbone="pilotnet", input_size=SIZE,
-                      transfer=steps, sources={"head": str(path)})
+        create_model(
+            "model_0004_inceptionresnetv2_v3",
+            backbone="pilotnet",
+            input_size=SIZE,
+            transfer=steps,
+            sources={"head": str(path)},
+        )
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated zip"])
@@ -148,14 +164,20 @@ def test_corrupt_checkpoints_are_reported(tmp_path, content):
     path = tmp_path / "bad.keras"
     path.write_bytes(content)
     with pytest.raises(StorageError, match="corrupt or unreadable"):
-        create_model("charles_pilotnet_v1", input_size=SIZE,
-                     transfer=(TransferStep("backbone", "checkpoint"),), sources={"backbone": str(path)})
+        create_model(
+            "charles_pilotnet_v1",
+            input_size=SIZE,
+            transfer=(TransferStep("backbone", "checkpoint"),),
+            sources={"backbone": str(path)},
+        )
 
 
 def test_checkpoint_must_exist_and_be_a_keras_file(tmp_path):
     steps = (TransferStep("backbone", "checkpoint"),)
     with pytest.raises(StorageError, match="does not exist"):
-        create_model("charles_pilotnet_v1", input_size=SIZE, transfer=steps, sources={"backbone": str(tmp_path / "x.keras")})
+        create_model(
+            "charles_pilotnet_v1", input_size=SIZE, transfer=steps, sources={"backbone": str(tmp_path / "x.keras")}
+        )
     pickle_like = tmp_path / "model.pkl"
     pickle_like.write_bytes(b"\x80\x04")
     with pytest.raises(StorageError, match="not a .keras file"):

@@ -42,8 +42,7 @@ def _expected_params(line, input_size):
         features += len(line.outputs)
     if line.backbone_per_output:
         return sum(
-            backbone_count + head_params(features, attrs.evolve(line, outputs=(output,)))
-            for output in line.outputs
+            backbone_count + head_params(features, attrs.evolve(line, outputs=(output,))) for output in line.outputs
         )
     return backbone_count + head_params(features, line)
 
@@ -53,7 +52,9 @@ def test_line_builds_small_with_the_counts_of_its_widths(name):
     line = plugins.lines.get(name)
     size = _small_size(line)
     model = create_model(name, input_size=size, load_sources=False)
-    auxiliary = {f"aux_{o}" for o in line.output_names} if line.history and line.history.has_auxiliary_outputs else set()
+    auxiliary = (
+        {f"aux_{o}" for o in line.output_names} if line.history and line.history.has_auxiliary_outputs else set()
+    )
     assert set(model.output_names) == set(line.output_names) | auxiliary
     trainable, frozen = count_params(model.layers)
     assert trainable + frozen == model.count_params() == _expected_params(line, size)

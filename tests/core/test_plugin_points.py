@@ -38,21 +38,23 @@ def test_the_simulator_drives_a_registered_environment(counting_environment):
     from charles_core.models import create_model
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=0, load_sources=False)
-    result = drive_simulator(model, [0], rate_hz=0, max_steps=20, runtime="keras", status=lambda status: None,
-                             environment="counting_track")
+    result = drive_simulator(
+        model, [0], rate_hz=0, max_steps=20, runtime="keras", status=lambda status: None, environment="counting_track"
+    )
     assert counting_environment.opened == 1
     assert set(result["per_seed"]) == {0}
 
 
 def test_the_collector_takes_its_cars_from_the_environment_registry(counting_environment, tmp_path):
-    from charles_core.models import get_line
     from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
+    from charles_core.models import get_line
 
     line = get_line("charles_pilotnet_v1")
     balancer = make_balancer(line, bins="coarse")
     buffers = make_buffers(line, tmp_path / "buffers", (61, 64), balancer, capacity=8)
-    collector = make_sim_collector(line, (61, 64), balancer, buffers, seeds=[100_000], cars=3,
-                                   environment="counting_track")
+    collector = make_sim_collector(
+        line, (61, 64), balancer, buffers, seeds=[100_000], cars=3, environment="counting_track"
+    )
     collector.step()
     assert counting_environment.opened == 3
     collector.close()
@@ -75,8 +77,8 @@ class _CopyBalancer:
 
 
 def test_a_line_names_a_plugin_balancer_and_an_unknown_one_is_refused():
-    from charles_core.models import get_line
     from charles_core.collect.data_pipeline import make_balancer
+    from charles_core.models import get_line
 
     line = get_line("charles_pilotnet_v1")
     with pytest.raises(ConfigError, match="registered balancer"):

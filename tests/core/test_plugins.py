@@ -5,8 +5,8 @@ import pytest
 
 import charles_core
 from charles_core import hookimpl, plugins
-from charles_core.models.backbones.pilotnet import build_pilotnet
 from charles_core.errors import RegistryError
+from charles_core.models.backbones.pilotnet import build_pilotnet
 
 
 def _backbone_plugin(name):
@@ -14,8 +14,11 @@ def _backbone_plugin(name):
 
     @hookimpl
     def charles_register_backbones(register):
-        register(charles_core.BackboneSpec(name=name, build=build_pilotnet, min_input_side=61,
-                                           feature_channels=64, last_conv_layer="conv5"))
+        register(
+            charles_core.BackboneSpec(
+                name=name, build=build_pilotnet, min_input_side=61, feature_channels=64, last_conv_layer="conv5"
+            )
+        )
 
     module.charles_register_backbones = charles_register_backbones
     return module

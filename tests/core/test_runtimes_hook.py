@@ -5,8 +5,8 @@ import pytest
 
 from charles_core import hookimpl, plugins
 from charles_core.errors import ConfigError
-from charles_core.runtimes.line_predictor import LinePredictor, available_runtimes, make_runtime_predictor
 from charles_core.models import create_model
+from charles_core.runtimes.line_predictor import LinePredictor, available_runtimes, make_runtime_predictor
 from charles_core.runtimes.runtime_spec import RuntimeSpec
 
 

@@ -4,7 +4,6 @@ import attrs
 import numpy as np
 import pytest
 
-from charles_core.errors import ConfigError
 from charles_core.common.validators import (
     instance_of,
     integer_at_least,
@@ -15,6 +14,7 @@ from charles_core.common.validators import (
     positive,
     positive_ints,
 )
+from charles_core.errors import ConfigError
 
 
 @attrs.frozen

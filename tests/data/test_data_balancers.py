@@ -39,7 +39,15 @@ def representative(spec: BinSpec) -> list[float]:
 def test_spec_bins():
     assert V1_PEDAL_BINS.labels() == ["0.0", "(0, 0.2)", "(0.2, 0.8)", "(0.8, 1)", "1.0"]
     assert V1_STEERING_BINS.labels() == [
-        "-1.0", "(-1, -0.6)", "(-0.6, -0.2)", "(-0.2, 0)", "0.0", "(0, 0.2)", "(0.2, 0.6)", "(0.6, 1)", "1.0"
+        "-1.0",
+        "(-1, -0.6)",
+        "(-0.6, -0.2)",
+        "(-0.2, 0)",
+        "0.0",
+        "(0, 0.2)",
+        "(0.2, 0.6)",
+        "(0.6, 1)",
+        "1.0",
     ]
     assert V1_THROTTLE_BINS.count == 9
     assert V2_UNIT_BINS.count == 12 and V2_UNIT_BINS.labels()[0] == "0.0" and V2_UNIT_BINS.labels()[-1] == "1.0"
@@ -99,8 +107,12 @@ def test_v1_three_outputs_set_of_225():
     assert balancer.buffer_names == ("all",) and balancer.label_mode == LABELS_ALL
     # Combinations with both pedals pressed cannot come from a throttle-only sample;
     # fill the reachable ones and check the set stays open until all 225 slots are filled.
-    reachable = [s for s in fill_every_combination(balancer, ("acceleration", "steering"),
-                                                    {"acceleration": V1_PEDAL_BINS, "steering": V1_STEERING_BINS})]
+    reachable = [
+        s
+        for s in fill_every_combination(
+            balancer, ("acceleration", "steering"), {"acceleration": V1_PEDAL_BINS, "steering": V1_STEERING_BINS}
+        )
+    ]
     balancer.extend(reachable)
     assert balancer.progress()["all"] == (45, 225)
     assert balancer.take_ready() == {"all": []}

@@ -73,8 +73,10 @@ def save_labels(path, labels):
         (lambda p: (p / "frames.u8").write_bytes((p / "frames.u8").read_bytes()[:-7]), ["frames.u8", "truncated"]),
         (lambda p: (p / "frames.u8").unlink(), ["frames.u8", "cannot read"]),
         (lambda p: (p / "labels.npy").write_bytes(b"\x93NUMPY garbage"), ["labels.npy", "cannot read"]),
-        (lambda p: (p / "labels.npy").write_bytes((p / "labels.npy").read_bytes()[:-40]),
-         ["labels.npy", "cannot read"]),
+        (
+            lambda p: (p / "labels.npy").write_bytes((p / "labels.npy").read_bytes()[:-40]),
+            ["labels.npy", "cannot read"],
+        ),
         (lambda p: np.save(p / "labels.npy", np.array([{"a": 1}] * 20, dtype=object)), ["labels.npy"]),
         (lambda p: save_labels(p, np.zeros(20, np.float32)), ["labels.npy", "fields"]),
         (lambda p: save_labels(p, np.zeros(19, LABELS_DTYPE)), ["labels.npy", "19 rows"]),
@@ -103,7 +105,7 @@ def _labels_with(path, field, row, value):
     "damage, words",
     [
         (lambda text: text.replace("timestamp,", "time,", 1), ["labels.csv", "lacks columns", "timestamp"]),
-        (lambda text: text.replace("\n", "\n1.0,abc,0,0,0,0,0\n", 1) , ["labels.csv", "line 2"]),
+        (lambda text: text.replace("\n", "\n1.0,abc,0,0,0,0,0\n", 1), ["labels.csv", "line 2"]),
         (lambda text: "", ["labels.csv", "empty"]),
     ],
 )
@@ -141,10 +143,19 @@ def test_user_produced_recording_without_checksums(tmp_path):
         "timestamp,throttle,steering,speed,purpose_distance,purpose_direction\n"
         "0.0,1.0,0.0,5,10,0\n0.033,-0.5,0.25,5.5,9.8,0\n0.066,0.0,-1.0,6,9.6,0.1\n"
     )
-    (path / "manifest.json").write_text(json.dumps({
-        "format": "charles-recording", "version": 1, "frame_height": SHAPE[0], "frame_width": SHAPE[1],
-        "count": 3, "frames_file": "frames.u8", "labels_file": "labels.csv",
-    }))
+    (path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "format": "charles-recording",
+                "version": 1,
+                "frame_height": SHAPE[0],
+                "frame_width": SHAPE[1],
+                "count": 3,
+                "frames_file": "frames.u8",
+                "labels_file": "labels.csv",
+            }
+        )
+    )
     dataset = RecordedDataset(path, verify_frames=True)
     assert not dataset.has_checksums and dataset[1].throttle == -0.5
     assert np.array_equal(dataset[2].frame, frames[2])

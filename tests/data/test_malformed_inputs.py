@@ -100,8 +100,9 @@ def npy_claiming_rows(path, rows):
     from numpy.lib import format as npy_format
 
     with open(path, "wb") as f:
-        npy_format.write_array_header_1_0(f, {"descr": npy_format.dtype_to_descr(LABELS_DTYPE),
-                                              "fortran_order": False, "shape": (rows,)})
+        npy_format.write_array_header_1_0(
+            f, {"descr": npy_format.dtype_to_descr(LABELS_DTYPE), "fortran_order": False, "shape": (rows,)}
+        )
         f.write(b"\0" * 64)
 
 
@@ -146,80 +147,245 @@ REC, BUF = "recording", "buffers"
 CASES = [
     # recording manifest
     ("manifest-fifo", REC, lambda r, d: fifo(d / "manifest.json"), False, None, ["manifest.json", "FIFO"]),
-    ("manifest-nested", REC, lambda r, d: (d / "manifest.json").write_text("[" * 200_000 + "]" * 200_000),
-     False, None, ["manifest.json", "nested"]),
-    ("manifest-nested-dict", REC, lambda r, d: (d / "manifest.json").write_text('{"a":' * 40 + "1" + "}" * 40),
-     False, None, ["manifest.json", "nested"]),
-    ("manifest-huge", REC, lambda r, d: (d / "manifest.json").write_text(" " * (2 << 20) + "{}"),
-     False, None, ["manifest.json", "larger than"]),
-    ("manifest-a-directory", REC, lambda r, d: ((d / "manifest.json").unlink(), (d / "manifest.json").mkdir()),
-     False, None, ["manifest.json", "directory"]),
-    ("manifest-device", REC, lambda r, d: ((d / "manifest.json").unlink(),
-                                           os.symlink("/dev/zero", d / "manifest.json")),
-     False, None, ["manifest.json", "device"]),
-    ("manifest-frame-overflow", REC, lambda r, d: edit_json(d / "manifest.json", frame_height=2**62, frame_width=2**62),
-     False, None, ["manifest.json", "frame_height"]),
-    ("manifest-size-overflows-int64", REC,
-     lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=2**40),
-     False, None, ["manifest.json", "count"]),
-    ("manifest-largest-sizes", REC,
-     lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=10**7),
-     False, None, ["frames.u8", "truncated"]),
-    ("manifest-not-an-object", REC, lambda r, d: (d / "manifest.json").write_text("[1, 2]"),
-     False, None, ["manifest.json", "object"]),
-    ("manifest-giant-int", REC, lambda r, d: (d / "manifest.json").write_text('{"count": ' + "9" * 5000 + "}"),
-     False, None, ["manifest.json"]),
+    (
+        "manifest-nested",
+        REC,
+        lambda r, d: (d / "manifest.json").write_text("[" * 200_000 + "]" * 200_000),
+        False,
+        None,
+        ["manifest.json", "nested"],
+    ),
+    (
+        "manifest-nested-dict",
+        REC,
+        lambda r, d: (d / "manifest.json").write_text('{"a":' * 40 + "1" + "}" * 40),
+        False,
+        None,
+        ["manifest.json", "nested"],
+    ),
+    (
+        "manifest-huge",
+        REC,
+        lambda r, d: (d / "manifest.json").write_text(" " * (2 << 20) + "{}"),
+        False,
+        None,
+        ["manifest.json", "larger than"],
+    ),
+    (
+        "manifest-a-directory",
+        REC,
+        lambda r, d: ((d / "manifest.json").unlink(), (d / "manifest.json").mkdir()),
+        False,
+        None,
+        ["manifest.json", "directory"],
+    ),
+    (
+        "manifest-device",
+        REC,
+        lambda r, d: ((d / "manifest.json").unlink(), os.symlink("/dev/zero", d / "manifest.json")),
+        False,
+        None,
+        ["manifest.json", "device"],
+    ),
+    (
+        "manifest-frame-overflow",
+        REC,
+        lambda r, d: edit_json(d / "manifest.json", frame_height=2**62, frame_width=2**62),
+        False,
+        None,
+        ["manifest.json", "frame_height"],
+    ),
+    (
+        "manifest-size-overflows-int64",
+        REC,
+        lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=2**40),
+        False,
+        None,
+        ["manifest.json", "count"],
+    ),
+    (
+        "manifest-largest-sizes",
+        REC,
+        lambda r, d: edit_json(d / "manifest.json", frame_height=65_535, frame_width=65_535, count=10**7),
+        False,
+        None,
+        ["frames.u8", "truncated"],
+    ),
+    (
+        "manifest-not-an-object",
+        REC,
+        lambda r, d: (d / "manifest.json").write_text("[1, 2]"),
+        False,
+        None,
+        ["manifest.json", "object"],
+    ),
+    (
+        "manifest-giant-int",
+        REC,
+        lambda r, d: (d / "manifest.json").write_text('{"count": ' + "9" * 5000 + "}"),
+        False,
+        None,
+        ["manifest.json"],
+    ),
     # labels (npy)
-    ("npy-claims-1e11-rows", REC, lambda r, d: npy_claiming_rows(d / "labels.npy", 10**11),
-     False, None, ["labels.npy", "header claims"]),
+    (
+        "npy-claims-1e11-rows",
+        REC,
+        lambda r, d: npy_claiming_rows(d / "labels.npy", 10**11),
+        False,
+        None,
+        ["labels.npy", "header claims"],
+    ),
     ("npy-fifo", REC, lambda r, d: fifo(d / "labels.npy"), False, None, ["labels.npy", "FIFO"]),
-    ("npy-pickle", REC, lambda r, d: np.save(d / "labels.npy", np.array([{"a": 1}] * 20, dtype=object)),
-     False, None, ["labels.npy", "pickles"]),
-    ("npy-not-npy", REC, lambda r, d: (d / "labels.npy").write_bytes(b"\x93NUMPY\x09\x00" + b"\xff" * 50),
-     False, None, ["labels.npy", "cannot read"]),
+    (
+        "npy-pickle",
+        REC,
+        lambda r, d: np.save(d / "labels.npy", np.array([{"a": 1}] * 20, dtype=object)),
+        False,
+        None,
+        ["labels.npy", "pickles"],
+    ),
+    (
+        "npy-not-npy",
+        REC,
+        lambda r, d: (d / "labels.npy").write_bytes(b"\x93NUMPY\x09\x00" + b"\xff" * 50),
+        False,
+        None,
+        ["labels.npy", "cannot read"],
+    ),
     # frames file
     ("frames-fifo", REC, lambda r, d: fifo(d / "frames.u8"), False, None, ["frames.u8", "FIFO"]),
     ("frames-truncated", REC, lambda r, d: os.truncate(d / "frames.u8", 100), False, None, ["frames.u8", "truncated"]),
-    ("frames-a-directory", REC, lambda r, d: ((d / "frames.u8").unlink(), (d / "frames.u8").mkdir()),
-     False, None, ["frames.u8", "directory"]),
+    (
+        "frames-a-directory",
+        REC,
+        lambda r, d: ((d / "frames.u8").unlink(), (d / "frames.u8").mkdir()),
+        False,
+        None,
+        ["frames.u8", "directory"],
+    ),
     # buffer set
-    ("set-without-store-layout", BUF, lambda r, d: hide_layout(r, d / "steering"), True,
-     lambda r, d: restore_layout(r, d / "steering"), ["layout.json"]),
-    ("set-frames-symlink-outside", BUF, lambda r, d: symlink_frames_outside(r, d / "steering"), True,
-     lambda r, d: unsymlink_frames(r, d / "steering"), ["frames.u8", "symlink"]),
+    (
+        "set-without-store-layout",
+        BUF,
+        lambda r, d: hide_layout(r, d / "steering"),
+        True,
+        lambda r, d: restore_layout(r, d / "steering"),
+        ["layout.json"],
+    ),
+    (
+        "set-frames-symlink-outside",
+        BUF,
+        lambda r, d: symlink_frames_outside(r, d / "steering"),
+        True,
+        lambda r, d: unsymlink_frames(r, d / "steering"),
+        ["frames.u8", "symlink"],
+    ),
     ("set-store-deleted", BUF, lambda r, d: shutil.rmtree(d / "steering"), False, None, ["steering", "missing"]),
-    ("set-huge-capacity", BUF, lambda r, d: edit_json(d / "buffers.json", capacity=10**9), True,
-     lambda r, d: edit_json(d / "buffers.json", capacity=CAPACITY), ["capacity"]),
+    (
+        "set-huge-capacity",
+        BUF,
+        lambda r, d: edit_json(d / "buffers.json", capacity=10**9),
+        True,
+        lambda r, d: edit_json(d / "buffers.json", capacity=CAPACITY),
+        ["capacity"],
+    ),
     ("set-huge-capacity-everywhere", BUF, huge_capacity_everywhere, False, None, ["frames.u8", "bytes"]),
-    ("set-capacity-over-the-bound", BUF, lambda r, d: huge_capacity_everywhere(r, d, 10**9), False, None,
-     ["buffers.json", "capacity must be an integer in [1, 10,000,000]"]),
-    ("set-records-truncated", BUF, lambda r, d: os.truncate(d / "steering" / "records.bin", 50), False, None,
-     ["records.bin", "bytes"]),
+    (
+        "set-capacity-over-the-bound",
+        BUF,
+        lambda r, d: huge_capacity_everywhere(r, d, 10**9),
+        False,
+        None,
+        ["buffers.json", "capacity must be an integer in [1, 10,000,000]"],
+    ),
+    (
+        "set-records-truncated",
+        BUF,
+        lambda r, d: os.truncate(d / "steering" / "records.bin", 50),
+        False,
+        None,
+        ["records.bin", "bytes"],
+    ),
     ("set-file-fifo", BUF, lambda r, d: fifo(d / "buffers.json"), False, None, ["buffers.json", "FIFO"]),
-    ("set-file-nested", BUF, lambda r, d: (d / "buffers.json").write_text("{\"a\":" * 50_000 + "}" * 50_000),
-     False, None, ["buffers.json", "nested"]),
-    ("set-bad-frame-shape", BUF, lambda r, d: edit_json(d / "buffers.json", frame_shape=[-1, 16, 3]), False, None,
-     ["buffers.json", "frame_shape"]),
-    ("set-huge-history", BUF, lambda r, d: edit_json(d / "buffers.json", history={"steering": [10**12]}), False,
-     None, ["buffers.json", "history"]),
-    ("set-capacity-string", BUF, lambda r, d: edit_json(d / "buffers.json", capacity="many"), False, None,
-     ["buffers.json", "capacity"]),
-    ("set-store-is-a-file", BUF, lambda r, d: (shutil.rmtree(d / "steering"), (d / "steering").write_text("x")),
-     True, None, ["steering", "not a directory"]),
-    ("set-store-layout-fifo", BUF, lambda r, d: fifo(d / "steering" / "layout.json"), False, None,
-     ["layout.json", "FIFO"]),
+    (
+        "set-file-nested",
+        BUF,
+        lambda r, d: (d / "buffers.json").write_text('{"a":' * 50_000 + "}" * 50_000),
+        False,
+        None,
+        ["buffers.json", "nested"],
+    ),
+    (
+        "set-bad-frame-shape",
+        BUF,
+        lambda r, d: edit_json(d / "buffers.json", frame_shape=[-1, 16, 3]),
+        False,
+        None,
+        ["buffers.json", "frame_shape"],
+    ),
+    (
+        "set-huge-history",
+        BUF,
+        lambda r, d: edit_json(d / "buffers.json", history={"steering": [10**12]}),
+        False,
+        None,
+        ["buffers.json", "history"],
+    ),
+    (
+        "set-capacity-string",
+        BUF,
+        lambda r, d: edit_json(d / "buffers.json", capacity="many"),
+        False,
+        None,
+        ["buffers.json", "capacity"],
+    ),
+    (
+        "set-store-is-a-file",
+        BUF,
+        lambda r, d: (shutil.rmtree(d / "steering"), (d / "steering").write_text("x")),
+        True,
+        None,
+        ["steering", "not a directory"],
+    ),
+    (
+        "set-store-layout-fifo",
+        BUF,
+        lambda r, d: fifo(d / "steering" / "layout.json"),
+        False,
+        None,
+        ["layout.json", "FIFO"],
+    ),
 ]
 CSV_CASES = [
-    ("csv-field-over-128k", REC, lambda r, d: long_csv_field(d / "labels.csv"), False, None,
-     ["labels.csv", "field"]),
-    ("csv-too-large", REC, lambda r, d: (d / "labels.csv").write_text("x" * (4 << 20)), False, None,
-     ["labels.csv", "bytes"]),
+    ("csv-field-over-128k", REC, lambda r, d: long_csv_field(d / "labels.csv"), False, None, ["labels.csv", "field"]),
+    (
+        "csv-too-large",
+        REC,
+        lambda r, d: (d / "labels.csv").write_text("x" * (4 << 20)),
+        False,
+        None,
+        ["labels.csv", "bytes"],
+    ),
     ("csv-fifo", REC, lambda r, d: fifo(d / "labels.csv"), False, None, ["labels.csv", "FIFO"]),
-    ("csv-extra-rows", REC, lambda r, d: (d / "labels.csv").write_text(
-        (d / "labels.csv").read_text() + "1e9,0,0,0,0,0,0\n" * 3), False, None, ["labels.csv", "more than 20 rows"]),
-    ("csv-bad-crc", REC, lambda r, d: (d / "labels.csv").write_text(
-        (d / "labels.csv").read_text().replace("\n", "\n", 1)[:-1] + "9" * 400 + "\n"), False, None,
-     ["labels.csv", "frame_crc32"]),
+    (
+        "csv-extra-rows",
+        REC,
+        lambda r, d: (d / "labels.csv").write_text((d / "labels.csv").read_text() + "1e9,0,0,0,0,0,0\n" * 3),
+        False,
+        None,
+        ["labels.csv", "more than 20 rows"],
+    ),
+    (
+        "csv-bad-crc",
+        REC,
+        lambda r, d: (d / "labels.csv").write_text(
+            (d / "labels.csv").read_text().replace("\n", "\n", 1)[:-1] + "9" * 400 + "\n"
+        ),
+        False,
+        None,
+        ["labels.csv", "frame_crc32"],
+    ),
 ]
 
 
@@ -247,8 +413,12 @@ def test_malformed_input_is_refused_without_writing(tmp_path, capsys, case):
     assert all(word in str(info.value) for word in words), str(info.value)
     assert "\n" not in str(info.value)
 
-    for command in (["data", "check", str(data)], ["data", "check", str(data), "--verify", "--json"],
-                    ["data", "inspect", str(data)], ["data", "inspect", str(data), "--verify"]):
+    for command in (
+        ["data", "check", str(data)],
+        ["data", "check", str(data), "--verify", "--json"],
+        ["data", "inspect", str(data)],
+        ["data", "inspect", str(data), "--verify"],
+    ):
         code = cli.main(command)
         captured = capsys.readouterr()
         lines = captured.err.strip().splitlines()
@@ -402,8 +572,9 @@ def test_a_csv_longer_than_one_read_chunk_is_read_whole(tmp_path):
     assert check_sample_matches(dataset[8999]) == 8999
 
 
-@pytest.mark.parametrize("plot, words", [("h.txt", "ending in .png"), ("no/such/dir/h.png", "does not exist"),
-                                         (".", "ending in .png")])
+@pytest.mark.parametrize(
+    "plot, words", [("h.txt", "ending in .png"), ("no/such/dir/h.png", "does not exist"), (".", "ending in .png")]
+)
 def test_a_bad_plot_path_is_refused_before_reading(tmp_path, capsys, plot, words):
     data = make_recording(tmp_path / "rec")
     before = snapshot(tmp_path)

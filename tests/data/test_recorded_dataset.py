@@ -1,5 +1,3 @@
-
-
 def test_inspect_a_buffer_set_on_disk(tmp_path, capsys):
     import json as json_module
 
@@ -12,8 +10,9 @@ def test_inspect_a_buffer_set_on_disk(tmp_path, capsys):
     rng = np.random.default_rng(0)
     with BufferSet(tmp_path / "buffers", ("throttle", "steering"), (12, 16), capacity=10) as buffers:
         for value in (-0.95, 0.0, 0.55):
-            buffers.add("steering", Sample(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8), throttle=0.3,
-                                           steering=value))
+            buffers.add(
+                "steering", Sample(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8), throttle=0.3, steering=value)
+            )
     plot = tmp_path / "hist.png"
     assert cli.main(["data", "inspect", str(tmp_path / "buffers"), "--json", "--plot", str(plot)]) == 0
     summary = json_module.loads(capsys.readouterr().out)

@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 
 from charles_core import cli
-from charles_core.models.convcam import Convcam
 from charles_core.driving.convcam_window import ConvcamWindow
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig
 from charles_core.errors import ConfigError
 from charles_core.models import create_model
+from charles_core.models.convcam import Convcam
 
 pygame = pytest.importorskip("pygame")
 
@@ -38,8 +38,9 @@ def drive(model, on_frame, max_steps=20):
     pytest.importorskip("gymnasium")
     from charles_core.driving.drive import drive_simulator
 
-    return drive_simulator(model, (4,), rate_hz=0, max_steps=max_steps, runtime="keras",
-                           status=lambda s: None, on_frame=on_frame)
+    return drive_simulator(
+        model, (4,), rate_hz=0, max_steps=max_steps, runtime="keras", status=lambda s: None, on_frame=on_frame
+    )
 
 
 def random_frame(seed):
@@ -242,8 +243,15 @@ class NullController:
 
 def test_the_player_hands_on_frame_exactly_the_frames_it_predicted_on():
     predictor, handed = RecordingPredictor(), []
-    player = Player(NumberedSource(), predictor, NullController(), lambda frame, history: {"frame": frame[None]},
-                    config=PlayerConfig(rate_hz=0), on_status=lambda s: None, on_frame=handed.append)
+    player = Player(
+        NumberedSource(),
+        predictor,
+        NullController(),
+        lambda frame, history: {"frame": frame[None]},
+        config=PlayerConfig(rate_hz=0),
+        on_status=lambda s: None,
+        on_frame=handed.append,
+    )
     stats = player.run(max_steps=5)
     assert stats.predictions == 5 and len(handed) == 5
     assert all(np.shares_memory(a, b) for a, b in zip(handed, predictor.frames))
@@ -262,9 +270,27 @@ def test_charles_drive_convcam_dir_writes_pngs(model, tmp_path, capsys):
     checkpoint = tmp_path / "charles_pilotnet_v1-batch00000003.keras"
     model.save(checkpoint)
     folder = tmp_path / "cams"
-    code = cli.main(["drive", "charles_pilotnet_v1", "--checkpoint", str(checkpoint), "--seeds", "4", "--json",
-                     "--rate-hz", "0", "--max-steps", "20", "--runtime", "keras",
-                     "--convcam-dir", str(folder), "--convcam-hz", "100"])
+    code = cli.main(
+        [
+            "drive",
+            "charles_pilotnet_v1",
+            "--checkpoint",
+            str(checkpoint),
+            "--seeds",
+            "4",
+            "--json",
+            "--rate-hz",
+            "0",
+            "--max-steps",
+            "20",
+            "--runtime",
+            "keras",
+            "--convcam-dir",
+            str(folder),
+            "--convcam-hz",
+            "100",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "4" in json.loads(captured.out.strip().splitlines()[-1])["per_seed"]

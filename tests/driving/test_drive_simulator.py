@@ -12,8 +12,8 @@ pytest.importorskip("gymnasium")
 
 
 def test_player_loop_drives_exactly_like_the_direct_policy():
-    from charles_core.sim.evaluate import evaluate
     from charles_core.collect.model_policy import ModelPolicy
+    from charles_core.sim.evaluate import evaluate
 
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=3, load_sources=False)
     through_player = drive_simulator(model, (4,), rate_hz=0, max_steps=80, runtime="keras", status=lambda s: None)
@@ -28,8 +28,21 @@ def test_charles_drive_json_on_the_simulator(tmp_path, capsys):
     model = create_model("charles_pilotnet_v1", input_size=(61, 64), seed=3, load_sources=False)
     path = tmp_path / "charles_pilotnet_v1-batch00000007.keras"
     model.save(path)
-    code = cli.main(["drive", "charles_pilotnet_v1", "--checkpoint", str(path), "--seeds", "4,5",
-                     "--json", "--rate-hz", "0", "--max-steps", "40"])
+    code = cli.main(
+        [
+            "drive",
+            "charles_pilotnet_v1",
+            "--checkpoint",
+            str(path),
+            "--seeds",
+            "4,5",
+            "--json",
+            "--rate-hz",
+            "0",
+            "--max-steps",
+            "40",
+        ]
+    )
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0
     assert set(result["per_seed"]) == {"4", "5"}

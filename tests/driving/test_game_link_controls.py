@@ -41,25 +41,30 @@ def test_controls_arrive_with_speed_and_purpose_in_either_form(link):
     sock = _script(link)
     _send(sock, speed=12.5, purpose=[30.0, -0.5], controls={"steering": -0.25, "throttle": 0.5})
     assert link.wait_for_game(5, needs=("speed", "purpose", "controls"))["controls"] == {
-        "steering": -0.25, "throttle": 0.5}
+        "steering": -0.25,
+        "throttle": 0.5,
+    }
     _send(sock, controls={"steering": 1, "acceleration": 0.0, "braking": 0.75})
     assert _until(lambda: link.telemetry()["controls"].get("braking") == 0.75)
     assert link.telemetry()["speed"] == 12.5  # the other fields stay while fresh
     sock.close()
 
 
-@pytest.mark.parametrize("controls, problem", [
-    ({"steering": 0.1}, "either throttle or both acceleration and braking"),
-    ({"throttle": 0.1}, "must hold steering"),
-    ({"steering": 0.1, "throttle": 0.2, "braking": 0.1}, "either throttle or both"),
-    ({"steering": 0.1, "acceleration": 0.2}, "both acceleration and braking"),
-    ({"steering": 1.5, "throttle": 0.0}, r"controls.steering must lie in \[-1, 1\]"),
-    ({"steering": 0.0, "acceleration": -0.1, "braking": 0.0}, r"controls.acceleration must lie in \[0, 1\]"),
-    ({"steering": True, "throttle": 0.0}, "controls.steering must be a finite number"),
-    ({"steering": "left", "throttle": 0.0}, "controls.steering must be a finite number"),
-    ({"steering": 0.0, "throttle": 0.0, "gear": 3}, r"controls name \['gear'\]"),
-    ([0.1, 0.2], "controls must be an object"),
-])
+@pytest.mark.parametrize(
+    "controls, problem",
+    [
+        ({"steering": 0.1}, "either throttle or both acceleration and braking"),
+        ({"throttle": 0.1}, "must hold steering"),
+        ({"steering": 0.1, "throttle": 0.2, "braking": 0.1}, "either throttle or both"),
+        ({"steering": 0.1, "acceleration": 0.2}, "both acceleration and braking"),
+        ({"steering": 1.5, "throttle": 0.0}, r"controls.steering must lie in \[-1, 1\]"),
+        ({"steering": 0.0, "acceleration": -0.1, "braking": 0.0}, r"controls.acceleration must lie in \[0, 1\]"),
+        ({"steering": True, "throttle": 0.0}, "controls.steering must be a finite number"),
+        ({"steering": "left", "throttle": 0.0}, "controls.steering must be a finite number"),
+        ({"steering": 0.0, "throttle": 0.0, "gear": 3}, r"controls name \['gear'\]"),
+        ([0.1, 0.2], "controls must be an object"),
+    ],
+)
 def test_bad_controls_are_named(controls, problem):
     with pytest.raises(ValueError, match=problem):
         parse_telemetry({"speed": 1.0, "controls": controls})

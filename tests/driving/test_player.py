@@ -4,8 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from charles_core.driving.checkpoint_watcher import CheckpointWatcher
 from charles_core.codec.history_keeper import HistoryKeeper
+from charles_core.driving.checkpoint_watcher import CheckpointWatcher
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig
 from charles_core.driving.player_status import PlayerStatus
@@ -126,7 +126,7 @@ def test_history_seen_by_the_model_is_strictly_past():
         past = inputs["throttle"][0]
         assert not np.any(np.isclose(past, predicted_now, atol=1e-7))
         expected = [0.001 * s for s in range(max(1, step - 5), step)]
-        np.testing.assert_allclose(past[len(past) - len(expected):], expected, atol=1e-7)
+        np.testing.assert_allclose(past[len(past) - len(expected) :], expected, atol=1e-7)
 
 
 def test_swap_happens_at_unstuck(tmp_path):

@@ -6,7 +6,6 @@ from charles_core.driving.gamepad_controller import GamepadController
 from charles_core.registry import ComponentSpec
 
 
-
 class FakePad:
     right = 0.0
 

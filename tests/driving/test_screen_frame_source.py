@@ -31,7 +31,9 @@ def _xbm(path):
                 bits |= 1 << x  # XBM: least significant bit is the leftmost pixel
         rows.extend((bits >> (8 * i)) & 0xFF for i in range(TILE // 8))
     body = ",\n   ".join(", ".join(f"0x{b:02x}" for b in rows[i : i + 12]) for i in range(0, len(rows), 12))
-    path.write_text(f"#define t_width {TILE}\n#define t_height {TILE}\nstatic unsigned char t_bits[] = {{\n   {body}}};\n")
+    path.write_text(
+        f"#define t_width {TILE}\n#define t_height {TILE}\nstatic unsigned char t_bits[] = {{\n   {body}}};\n"
+    )
 
 
 def _expected_screen(width, height):
@@ -55,7 +57,7 @@ def _paint(display, *args):
 
 
 def _hex(rgb):
-    return "#%02x%02x%02x" % rgb
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 @pytest.mark.xvfb
@@ -88,7 +90,9 @@ def test_region_layout_and_resize(display, tmp_path):
     for row in range(2, 176, 8):
         for col in range(2, 320, 8):
             expected = FG if ((col % 16) < 8) != ((row % 16) < 8) else BG
-            np.testing.assert_allclose(small[row : row + 4, col : col + 4], np.broadcast_to(expected, (4, 4, 3)), atol=2)
+            np.testing.assert_allclose(
+                small[row : row + 4, col : col + 4], np.broadcast_to(expected, (4, 4, 3)), atol=2
+            )
 
 
 @pytest.mark.xvfb

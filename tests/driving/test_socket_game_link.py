@@ -56,6 +56,7 @@ class FakeGameScript:
                 except OSError:
                     return
                 time.sleep(1 / hz)
+
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         return thread
@@ -77,7 +78,10 @@ def test_binds_to_loopback_and_takes_telemetry_from_an_authenticated_script(link
     script = FakeGameScript(link.address)
     script.send(speed=12.5, position=[1.0, 2.0], purpose=[30.0, -0.5])
     assert link.wait_for_game(5, needs=("speed", "purpose")) == {
-        "speed": 12.5, "position": (1.0, 2.0), "purpose": (30.0, -0.5)}
+        "speed": 12.5,
+        "position": (1.0, 2.0),
+        "purpose": (30.0, -0.5),
+    }
     assert link.telemetry()["speed"] == 12.5
     script.close()
 
@@ -132,12 +136,15 @@ def test_quiet_or_absent_telemetry_is_an_error_not_old_values():
         game_link.close()
 
 
-@pytest.mark.parametrize("message, problem", [
-    ({"speed": float("nan")}, "speed must be a finite number"),
-    ({"speed": "fast"}, "speed must be a finite number"),
-    ({"position": [1.0]}, "position must be a list of two numbers"),
-    ({"hello": "again"}, "needs speed, position or purpose"),
-])
+@pytest.mark.parametrize(
+    "message, problem",
+    [
+        ({"speed": float("nan")}, "speed must be a finite number"),
+        ({"speed": "fast"}, "speed must be a finite number"),
+        ({"position": [1.0]}, "position must be a list of two numbers"),
+        ({"hello": "again"}, "needs speed, position or purpose"),
+    ],
+)
 def test_bad_telemetry_is_named(message, problem):
     with pytest.raises(ValueError, match=problem):
         parse_telemetry(message)
@@ -228,8 +235,16 @@ def test_a_speed_history_line_drives_the_game_through_the_link(game_parts):
     _RecordingController.applied.clear()
     threading.Thread(target=start_script_when_listening, daemon=True).start()
     try:
-        stats = drive_game(model, source="still-test", controller="recording-test", rate_hz=20, max_seconds=1.5,
-                           link="socket-test", link_options={"token": TOKEN, "port": 0}, link_wait_s=10)
+        stats = drive_game(
+            model,
+            source="still-test",
+            controller="recording-test",
+            rate_hz=20,
+            max_seconds=1.5,
+            link="socket-test",
+            link_options={"token": TOKEN, "port": 0},
+            link_wait_s=10,
+        )
     finally:
         for script in scripts:
             script.close()
@@ -308,10 +323,10 @@ SCRIPT_LINES = [
 ]
 
 
-@pytest.mark.parametrize("line, outcome, logged", [row[1:] for row in SCRIPT_LINES],
-                         ids=[row[0] for row in SCRIPT_LINES])
-def test_a_malformed_line_from_the_script_is_ignored_and_the_connection_stays(make_link, caplog, line, outcome,
-                                                                              logged):
+@pytest.mark.parametrize(
+    "line, outcome, logged", [row[1:] for row in SCRIPT_LINES], ids=[row[0] for row in SCRIPT_LINES]
+)
+def test_a_malformed_line_from_the_script_is_ignored_and_the_connection_stays(make_link, caplog, line, outcome, logged):
     game_link = make_link()
     sock = _authenticated(game_link)
     with caplog.at_level(logging.WARNING, logger="charles_core.driving.socket_game_link"):
@@ -358,7 +373,7 @@ def test_parsing_is_bounded_and_raises_value_error_only():
     with pytest.raises(ValueError, match="nested deeper than 8"):
         parse_line(b"[" * 60000)
     with pytest.raises(ValueError, match="speed must be a finite number"):
-        parse_telemetry({"speed": 10 ** 400})  # float(int) would raise OverflowError
+        parse_telemetry({"speed": 10**400})  # float(int) would raise OverflowError
     assert parse_line(b'{"speed": 1.5, "position": [1, 2]}') == {"speed": 1.5, "position": [1, 2]}
 
 
@@ -420,8 +435,10 @@ def test_listening_beyond_loopback_warns_on_stderr(make_link, capsys):
     make_link()
     assert capsys.readouterr().err == ""
     make_link(host="0.0.0.0")  # binds every interface for a moment; no traffic is sent
-    assert ("listening on 0.0.0.0 exposes the link to the network; the token is the only protection"
-            in capsys.readouterr().err)
+    assert (
+        "listening on 0.0.0.0 exposes the link to the network; the token is the only protection"
+        in capsys.readouterr().err
+    )
 
 
 def test_a_port_in_use_is_a_one_line_config_error(make_link):
@@ -431,15 +448,18 @@ def test_a_port_in_use_is_a_one_line_config_error(make_link):
     assert "\n" not in str(caught.value) and "--link-port" in str(caught.value)
 
 
-@pytest.mark.parametrize("settings, problem", [
-    ({"hello_timeout_s": 0}, "hello_timeout_s must be a positive number"),
-    ({"line_timeout_s": float("nan")}, "line_timeout_s must be a positive number"),
-    ({"max_age_s": -1}, "max_age_s must be a positive number"),
-    ({"max_pending": 0}, "max_pending must be a positive whole number"),
-    ({"port": 70000}, "port must be a whole number from 0 to 65535"),
-    ({"host": "no-such-host.invalid"}, "game link host 'no-such-host.invalid' is not an address"),
-    ({"token": "y" * 300}, "at most 256"),
-])
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        ({"hello_timeout_s": 0}, "hello_timeout_s must be a positive number"),
+        ({"line_timeout_s": float("nan")}, "line_timeout_s must be a positive number"),
+        ({"max_age_s": -1}, "max_age_s must be a positive number"),
+        ({"max_pending": 0}, "max_pending must be a positive whole number"),
+        ({"port": 70000}, "port must be a whole number from 0 to 65535"),
+        ({"host": "no-such-host.invalid"}, "game link host 'no-such-host.invalid' is not an address"),
+        ({"token": "y" * 300}, "at most 256"),
+    ],
+)
 def test_bad_link_settings_are_named(settings, problem):
     with pytest.raises(ConfigError, match=problem):
         SocketGameLink(**{"token": TOKEN, "port": 0, **settings})
@@ -466,21 +486,35 @@ def _owner_only(text):
     def write(path):
         path.write_bytes(text)
         path.chmod(0o600)
+
     return write
 
 
-@pytest.mark.parametrize("make, problem", [
-    (_group_readable, r"can be read or written by other users \(mode 640\); run: chmod 600 .*token"),
-    (_others_writable, r"chmod 600"),
-    (_symlink, "is a symlink"),
-    (lambda path: path.symlink_to(path.with_name("nowhere")), "is a symlink"),
-    (lambda path: path.mkdir(), "not a regular file"),
-    (lambda path: os.mkfifo(path, 0o600), "not a regular file"),
-    (_owner_only(b"tiny\n"), "shorter than 16"),
-    (_owner_only(b"z" * 300), "longer than 256"),
-    (_owner_only(b"\x00\xff" * 20), "not printable"),
-], ids=["group-readable", "others-writable", "symlink", "dangling-symlink", "directory", "fifo", "too-short",
-        "too-long", "binary"])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (_group_readable, r"can be read or written by other users \(mode 640\); run: chmod 600 .*token"),
+        (_others_writable, r"chmod 600"),
+        (_symlink, "is a symlink"),
+        (lambda path: path.symlink_to(path.with_name("nowhere")), "is a symlink"),
+        (lambda path: path.mkdir(), "not a regular file"),
+        (lambda path: os.mkfifo(path, 0o600), "not a regular file"),
+        (_owner_only(b"tiny\n"), "shorter than 16"),
+        (_owner_only(b"z" * 300), "longer than 256"),
+        (_owner_only(b"\x00\xff" * 20), "not printable"),
+    ],
+    ids=[
+        "group-readable",
+        "others-writable",
+        "symlink",
+        "dangling-symlink",
+        "directory",
+        "fifo",
+        "too-short",
+        "too-long",
+        "binary",
+    ],
+)
 def test_an_unsafe_or_bad_token_file_is_refused(tmp_path, make, problem):
     path = tmp_path / "token"
     make(path)

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from charles_core import cli
-from charles_core.errors import ConfigError
 from charles_core.cli.eval_commands import parse_seeds
+from charles_core.errors import ConfigError
 
 pytest.importorskip("gymnasium")
 
@@ -33,8 +33,23 @@ def checkpoint(tmp_path_factory):
 
 
 def test_charles_eval_json_and_chart(checkpoint, tmp_path, capsys):
-    code = cli.main(["eval", "--checkpoint", str(checkpoint), "--seeds", "3-4", "--max-steps", "60", "--json",
-                     "--no-progress", "--chart-dir", str(tmp_path), "--resamples", "500"])
+    code = cli.main(
+        [
+            "eval",
+            "--checkpoint",
+            str(checkpoint),
+            "--seeds",
+            "3-4",
+            "--max-steps",
+            "60",
+            "--json",
+            "--no-progress",
+            "--chart-dir",
+            str(tmp_path),
+            "--resamples",
+            "500",
+        ]
+    )
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0 and len(out) == 1
     result = json.loads(out[0])
@@ -48,21 +63,39 @@ def test_charles_eval_json_and_chart(checkpoint, tmp_path, capsys):
 
 
 def test_charles_eval_table_without_npc_or_baseline(checkpoint, tmp_path, capsys):
-    code = cli.main(["eval", "charles_pilotnet_v1", "--checkpoint", str(checkpoint), "--tracks", "1",
-                     "--max-steps", "20", "--no-npc", "--no-baseline", "--no-progress", "--no-chart",
-                     "--resamples", "200"])
+    code = cli.main(
+        [
+            "eval",
+            "charles_pilotnet_v1",
+            "--checkpoint",
+            str(checkpoint),
+            "--tracks",
+            "1",
+            "--max-steps",
+            "20",
+            "--no-npc",
+            "--no-baseline",
+            "--no-progress",
+            "--no-chart",
+            "--resamples",
+            "200",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "charles" in out and "reward [95% CI]" in out and " vs " not in out and "chart:" not in out
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--tracks", "0"], "--tracks must be a positive integer"),
-    (["--resamples", "5"], "--resamples must be at least 100"),
-    (["--seeds", "100000-100002"], "training tracks"),
-    (["--seeds", "5-3"], "runs backwards"),
-    (["--seeds", "a,b"], "comma-separated"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--tracks", "0"], "--tracks must be a positive integer"),
+        (["--resamples", "5"], "--resamples must be at least 100"),
+        (["--seeds", "100000-100002"], "training tracks"),
+        (["--seeds", "5-3"], "runs backwards"),
+        (["--seeds", "a,b"], "comma-separated"),
+    ],
+)
 def test_bad_inputs_exit_2_with_one_line(checkpoint, capsys, arguments, message):
     code = cli.main(["eval", "--checkpoint", str(checkpoint), "--no-progress", *arguments])
     err = capsys.readouterr().err.strip().splitlines()

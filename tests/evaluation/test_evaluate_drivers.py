@@ -15,8 +15,13 @@ pytest.importorskip("gymnasium")
 def test_npc_and_baseline_on_two_tracks():
     from charles_core.sim.expert_driver import ExpertDriver
 
-    report = evaluate_drivers({"npc": ExpertDriver(max_speed=65), "baseline": ConstantPolicy()}, [3, 4],
-                              max_steps=150, progress=False, bootstrap=Bootstrap(resamples=500))
+    report = evaluate_drivers(
+        {"npc": ExpertDriver(max_speed=65), "baseline": ConstantPolicy()},
+        [3, 4],
+        max_steps=150,
+        progress=False,
+        bootstrap=Bootstrap(resamples=500),
+    )
     assert report.seeds == (3, 4) and report.drivers == ("npc", "baseline")
     for name in report.drivers:
         for row in report.tracks[name]:
@@ -33,17 +38,24 @@ def test_npc_and_baseline_on_two_tracks():
     plain = evaluate(ConstantPolicy(), [3, 4], max_steps=150, action_repeat=2)
     assert [row.reward for row in baseline] == pytest.approx([plain["per_seed"][3], plain["per_seed"][4]], abs=0.01)
     assert [row.off_road_seconds for row in baseline] == pytest.approx(
-        [plain["off_road_seconds"][3], plain["off_road_seconds"][4]], abs=0.01)
+        [plain["off_road_seconds"][3], plain["off_road_seconds"][4]], abs=0.01
+    )
 
 
 def test_a_parked_car_is_unstuck_counted_and_penalised():
     parked = ConstantPolicy(throttle=0.0)
-    report = evaluate_drivers({"parked": parked}, [3], reference=None, max_steps=200, progress=False,
-                              unstuck=UnstuckConfig(check_interval_s=1.0, min_distance=1.0),
-                              bootstrap=Bootstrap(resamples=200))
+    report = evaluate_drivers(
+        {"parked": parked},
+        [3],
+        reference=None,
+        max_steps=200,
+        progress=False,
+        unstuck=UnstuckConfig(check_interval_s=1.0, min_distance=1.0),
+        bootstrap=Bootstrap(resamples=200),
+    )
     row = report.tracks["parked"][0]
     assert row.unstucks >= 2  # 4 s of a parked car, checked every second
-    assert row.score == pytest.approx(100 * row.route_completion * 0.7 ** row.unstucks * 0.95 ** row.off_road_seconds)
+    assert row.score == pytest.approx(100 * row.route_completion * 0.7**row.unstucks * 0.95**row.off_road_seconds)
 
 
 def test_a_policy_reset_is_called_before_each_track():
@@ -54,16 +66,20 @@ def test_a_policy_reset_is_called_before_each_track():
             self.resets += 1
 
     policy = Counting()
-    evaluate_drivers({"counting": policy}, [3, 4], reference=None, max_steps=10, progress=False,
-                     bootstrap=Bootstrap(resamples=200))
+    evaluate_drivers(
+        {"counting": policy}, [3, 4], reference=None, max_steps=10, progress=False, bootstrap=Bootstrap(resamples=200)
+    )
     assert policy.resets == 2
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"seeds": [3, TRAINING_SEED_START]}, "training tracks"),
-    ({"seeds": [3], "max_steps": 0}, "max_steps"),
-    ({"seeds": [3], "reference": "npc"}, "not among"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"seeds": [3, TRAINING_SEED_START]}, "training tracks"),
+        ({"seeds": [3], "max_steps": 0}, "max_steps"),
+        ({"seeds": [3], "reference": "npc"}, "not among"),
+    ],
+)
 def test_bad_calls_are_refused_before_driving(kwargs, message):
     options = {"reference": None, "progress": False, **kwargs}
     with pytest.raises(ConfigError, match=message):

@@ -14,17 +14,34 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _row(seed, reward, lap=True, completion=1.0, off_road=0.0, score=100.0):
-    return TrackMetrics(seed=seed, reward=reward, lap_completed=lap, route_completion=completion,
-                        off_road_seconds=off_road, unstucks=0, steps=900, score=score)
+    return TrackMetrics(
+        seed=seed,
+        reward=reward,
+        lap_completed=lap,
+        route_completion=completion,
+        off_road_seconds=off_road,
+        unstucks=0,
+        steps=900,
+        score=score,
+    )
 
 
 def _report(reference="npc"):
     seeds = (0, 1, 2, 3)
-    charles = [_row(0, 920.0), _row(1, 300.0, lap=False, completion=0.4, off_road=8.0, score=26.5),
-               _row(2, 915.0), _row(3, 905.0)]
+    charles = [
+        _row(0, 920.0),
+        _row(1, 300.0, lap=False, completion=0.4, off_road=8.0, score=26.5),
+        _row(2, 915.0),
+        _row(3, 905.0),
+    ]
     npc = [_row(seed, reward) for seed, reward in zip(seeds, (925.0, 918.0, 921.0, 910.0))]
-    return EvaluationReport(seeds, {"charles": charles, "npc": npc}, reference=reference,
-                            bootstrap=Bootstrap(resamples=2000), settings={"max_steps": 1000})
+    return EvaluationReport(
+        seeds,
+        {"charles": charles, "npc": npc},
+        reference=reference,
+        bootstrap=Bootstrap(resamples=2000),
+        settings={"max_steps": 1000},
+    )
 
 
 def test_summary_and_paired_statistics():
@@ -44,8 +61,14 @@ def test_json_holds_rows_summaries_and_the_pairing():
     assert data["seeds"] == [0, 1, 2, 3] and data["reference"] == "npc"
     assert data["drivers"]["charles"]["laps_completed"] == 3
     assert data["drivers"]["charles"]["tracks"][1]["lap_completed"] is False
-    assert set(data["drivers"]["npc"]["summary"]) == {"reward", "score", "route_completion", "off_road_seconds",
-                                                      "unstucks", "lap_completion"}
+    assert set(data["drivers"]["npc"]["summary"]) == {
+        "reward",
+        "score",
+        "route_completion",
+        "off_road_seconds",
+        "unstucks",
+        "lap_completion",
+    }
     assert set(data["paired"]) == {"charles_vs_npc"}
     assert data["bootstrap"] == {"method": "percentile", "resamples": 2000, "seed": 0}
 

@@ -36,8 +36,10 @@ def test_an_evaluation_seed_is_refused_for_training():
         training_seeds(3, start=0)
 
 
-@pytest.mark.parametrize("seeds, message", [([], "at least one"), ([-1], "non-negative"), ([1, 2, 1], "repeated"),
-                                            (["3"], "integers"), ([1.5], "integers")])
+@pytest.mark.parametrize(
+    "seeds, message",
+    [([], "at least one"), ([-1], "non-negative"), ([1, 2, 1], "repeated"), (["3"], "integers"), ([1.5], "integers")],
+)
 def test_bad_evaluation_seeds(seeds, message):
     with pytest.raises(ConfigError, match=message):
         check_evaluation_seeds(seeds)

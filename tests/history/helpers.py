@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from charles_core.data.sample import Sample
 from charles_core.codec.history_inputs import history_columns, history_signal_shapes
+from charles_core.data.sample import Sample
 from tests.core.helpers import dense_params, head_params, stack_params
 
 #: pilotnet's smallest comfortable input (its minimum side is 61)
@@ -64,9 +64,14 @@ def random_history_sample(rng, line, frame_shape) -> Sample:
     for signal, shape in history_signal_shapes(line).items():
         low, high = {"speed": (0, 80), "acceleration": (0, 1), "braking": (0, 1)}.get(signal, (-1, 1))
         history[signal] = rng.uniform(low, high, shape).astype(np.float32)
-    return Sample(rng.integers(0, 256, (*frame_shape, 3), dtype=np.uint8),
-                  throttle=rng.uniform(-1, 1), steering=rng.uniform(-1, 1), speed=rng.uniform(0, 80),
-                  purpose=rng.uniform(-1, 1, 2), history=history)
+    return Sample(
+        rng.integers(0, 256, (*frame_shape, 3), dtype=np.uint8),
+        throttle=rng.uniform(-1, 1),
+        steering=rng.uniform(-1, 1),
+        speed=rng.uniform(0, 80),
+        purpose=rng.uniform(-1, 1, 2),
+        history=history,
+    )
 
 
 class HistoryRefill:

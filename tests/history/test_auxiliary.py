@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from charles_core.codec.model_data import loss_weights_for_line, losses_for_line, model_data
 from charles_core.models import create_model, get_line
 from charles_core.models.parts import part_of
-from charles_core.codec.model_data import loss_weights_for_line, losses_for_line, model_data
 from tests.history.helpers import SMALL, random_history_sample
 
 
@@ -18,10 +18,12 @@ def v4():
 def _batch(line, size=4):
     rng = np.random.default_rng(0)
     samples = [random_history_sample(rng, line, SMALL) for _ in range(size)]
-    batch = {"frames": np.stack([s.frame for s in samples]),
-             "throttle": np.array([s.throttle for s in samples], np.float32),
-             "steering": np.array([s.steering for s in samples], np.float32),
-             "purpose": np.stack([s.purpose for s in samples])}
+    batch = {
+        "frames": np.stack([s.frame for s in samples]),
+        "throttle": np.array([s.throttle for s in samples], np.float32),
+        "steering": np.array([s.steering for s in samples], np.float32),
+        "purpose": np.stack([s.purpose for s in samples]),
+    }
     for signal in samples[0].history:
         batch[f"history_{signal}"] = np.stack([s.history[signal] for s in samples])
     return batch

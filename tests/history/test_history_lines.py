@@ -22,7 +22,9 @@ from tests.history.helpers import SMALL, history_line_params
 
 HISTORY_LINES = [n for n in plugins.lines.names() if plugins.lines.get(n).history is not None]
 EXPECTED = {
-    "model_0001_xception_v1", "model_0001_xception_v2", "model_0007_inceptionresnetv2_v1",
+    "model_0001_xception_v1",
+    "model_0001_xception_v2",
+    "model_0007_inceptionresnetv2_v1",
     *(f"model_0008_irv2_data_td_v{v}" for v in range(1, 8)),
     *(f"model_0009_irv2_cr_tl_v{v}" for v in range(1, 4)),
     "charles_pilotnet_v2",  # ours: 2 stacked frames + the last 4 speeds
@@ -33,7 +35,7 @@ def test_every_history_line_is_registered():
     assert set(HISTORY_LINES) == EXPECTED
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cnn(backbone, size, channels=3):
     spec = plugins.backbones.get(backbone)
     built = spec.build((*size, channels))
@@ -109,8 +111,14 @@ def test_batch_and_keeper_assemble_the_same_input():
     keeper = make_history_keeper(line)
     rng = np.random.default_rng(1)
     for _ in range(70):
-        keeper.push({"throttle": rng.uniform(-1, 1), "steering": rng.uniform(-1, 1),
-                     "speed": rng.uniform(0, 90), "purpose": rng.uniform(-1, 1, 2)})
+        keeper.push(
+            {
+                "throttle": rng.uniform(-1, 1),
+                "steering": rng.uniform(-1, 1),
+                "speed": rng.uniform(0, 90),
+                "purpose": rng.uniform(-1, 1, 2),
+            }
+        )
     batch = {f"history_{k}": v[None] for k, v in keeper.history().items()}
     from_batch = history_inputs_from_batch(line, batch)["history"]
     from_keeper = history_inputs_from_keeper(line, keeper)["history"]

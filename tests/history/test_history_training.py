@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from charles_core import plugins
-from charles_core.models.initializers.checkpoint import load_checkpoint_model
+from charles_core.collect.buffer_feed import BufferFeed
 from charles_core.lines.transfer_step import TransferStep
 from charles_core.models import create_model, get_line
+from charles_core.models.initializers.checkpoint import load_checkpoint_model
 from charles_core.models.parts import part_layers
-from charles_core.collect.buffer_feed import BufferFeed
 from charles_core.training.trainer import Trainer
 from charles_core.training.training_config import TrainingConfig
 from tests.history.helpers import SMALL, filled_history_buffers
@@ -33,8 +33,7 @@ def _small(name):
 
 def _train(line, tmp_path, batches, sources=None):
     buffers, refill = filled_history_buffers(line, tmp_path / f"{line.name}_buffers")
-    trainer = Trainer(line, tmp_path / line.name, input_size=SMALL, config=TrainingConfig(**CONFIG),
-                      sources=sources)
+    trainer = Trainer(line, tmp_path / line.name, input_size=SMALL, config=TrainingConfig(**CONFIG), sources=sources)
     result = trainer.train(BufferFeed(buffers, refill=refill), until_batch=batches)
     buffers.close()
     return trainer, result

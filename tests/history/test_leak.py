@@ -4,15 +4,14 @@ Every step gets unique values (labels, executed controls, speed, purpose), so
 where each value lands in a history tells exactly which step it came from.
 """
 
-
 import numpy as np
 import pytest
 
 from charles_core import plugins
+from charles_core.collect.collector import Collector, CollectorConfig
 from charles_core.driving.drive import make_history, make_preprocess
 from charles_core.driving.player import Player
 from charles_core.driving.player_config import PlayerConfig
-from charles_core.collect.collector import Collector, CollectorConfig
 
 STEPS = 75  # more than the 60-step history, so the window slides
 
@@ -74,8 +73,15 @@ class SampleRecorder:
 def _collect(line_id, perturb_probability=0.0):
     line = plugins.lines.get(line_id)
     session, recorder = CountingSession(), SampleRecorder()
-    collector = Collector(session, UniqueDriver(), line, (16, 16), None, recorder,
-                          CollectorConfig(seeds=(0,), perturb_probability=perturb_probability, perturb_steps=3))
+    collector = Collector(
+        session,
+        UniqueDriver(),
+        line,
+        (16, 16),
+        None,
+        recorder,
+        CollectorConfig(seeds=(0,), perturb_probability=perturb_probability, perturb_steps=3),
+    )
     for _ in range(STEPS):
         collector.step()
     return line, session, recorder.samples
@@ -95,9 +101,9 @@ def test_collector_history_holds_only_earlier_steps(perturb):
         first = max(0, t - steps)
         real = t - first
         executed = session.applied[first:t]
-        np.testing.assert_allclose(history["throttle"][steps - real:], [c["throttle"] for c in executed])
-        np.testing.assert_allclose(history["steering"][steps - real:], [c["steering"] for c in executed])
-        np.testing.assert_allclose(history["speed"][steps - real:], [10.0 + i for i in range(first, t)])
+        np.testing.assert_allclose(history["throttle"][steps - real :], [c["throttle"] for c in executed])
+        np.testing.assert_allclose(history["steering"][steps - real :], [c["steering"] for c in executed])
+        np.testing.assert_allclose(history["speed"][steps - real :], [10.0 + i for i in range(first, t)])
         assert not history["throttle"][: steps - real].any()
         if t:  # the newest entry is the step just before
             assert history["purpose"][-1].tolist() == pytest.approx(samples[t - 1].purpose.tolist())
@@ -158,10 +164,15 @@ def test_player_history_input_holds_only_earlier_predictions():
     line = plugins.lines.get("model_0008_irv2_data_td_v5")  # recurrent-only: no frame input
     session = CountingSession()
     predictor = RecordingPredictor()
-    player = Player(FrameSource(session), predictor, SessionController(session),
-                    make_preprocess(line, None), config=PlayerConfig(rate_hz=0, control_mode="inline"),
-                    history=make_history(line),
-                    telemetry=lambda: {"speed": session.speed, "purpose": session.purpose()})
+    player = Player(
+        FrameSource(session),
+        predictor,
+        SessionController(session),
+        make_preprocess(line, None),
+        config=PlayerConfig(rate_hz=0, control_mode="inline"),
+        history=make_history(line),
+        telemetry=lambda: {"speed": session.speed, "purpose": session.purpose()},
+    )
     player.run(max_steps=STEPS)
     assert len(predictor.inputs) == STEPS
     scale = line.history.speed_scale
@@ -171,6 +182,6 @@ def test_player_history_input_holds_only_earlier_predictions():
         own = 0.3 + 0.001 * (t + 1)
         assert not np.isclose(history[:, 0], own).any()
         past = [0.3 + 0.001 * (i + 1) for i in range(max(0, t - 60), t)]
-        np.testing.assert_allclose(history[60 - len(past):, 0], past, rtol=1e-6)
+        np.testing.assert_allclose(history[60 - len(past) :, 0], past, rtol=1e-6)
         if t:
             assert history[-1, 2] == pytest.approx((10.0 + t - 1) * scale)

@@ -27,9 +27,22 @@ def tiny_config(**overrides):
     """A live run small enough for two cores: PilotNet v1 at 64x80 (its smallest side is 61), tiny buffers."""
     from charles_core.live.live_config import LiveConfig
 
-    settings = dict(line="charles_pilotnet_v1", input_size=(64, 80), collectors=2, players=1, minutes=10.0,
-                    capacity=48, batch_per_buffer=4, publish_every=10, checkpoint_every=20, ingest_samples=16,
-                    player_max_steps=40, collector_options={"cars": 2}, call_timeout_s=60, start_timeout_s=180,
-                    data_timeout_s=120)
+    settings = dict(
+        line="charles_pilotnet_v1",
+        input_size=(64, 80),
+        collectors=2,
+        players=1,
+        minutes=10.0,
+        capacity=48,
+        batch_per_buffer=4,
+        publish_every=10,
+        checkpoint_every=20,
+        ingest_samples=16,
+        player_max_steps=40,
+        collector_options={"cars": 2},
+        call_timeout_s=60,
+        start_timeout_s=180,
+        data_timeout_s=120,
+    )
     settings.update(overrides)
     return LiveConfig(**settings)

@@ -47,8 +47,11 @@ class FakeGame:
         rng = np.random.default_rng(1)
         while self.running:
             steering, throttle = float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1))
-            controls = ({"steering": steering, "acceleration": max(throttle, 0.0), "braking": max(-throttle, 0.0)}
-                        if self.pedals else {"steering": steering, "throttle": throttle})
+            controls = (
+                {"steering": steering, "acceleration": max(throttle, 0.0), "braking": max(-throttle, 0.0)}
+                if self.pedals
+                else {"steering": steering, "throttle": throttle}
+            )
             message = {"controls": controls, "speed": float(self.sent % 30), "purpose": [50.0, 0.25]}
             try:
                 self.sock.sendall((json.dumps({k: message[k] for k in self.fields}) + "\n").encode())
@@ -78,8 +81,9 @@ def _line():
 def test_the_game_collector_turns_the_npcs_driving_into_balanced_samples(link, pedals):
     game = FakeGame(link.address, pedals=pedals)
     frames = StillFrames()
-    collector = plugins.collectors.get("game").factory(_line(), SHAPE, seed=0, frame_source=frames, game_link=link,
-                                                       wait_s=5, bins="coarse", max_seconds_per_call=1.0)
+    collector = plugins.collectors.get("game").factory(
+        _line(), SHAPE, seed=0, frame_source=frames, game_link=link, wait_s=5, bins="coarse", max_seconds_per_call=1.0
+    )
     try:
         got = {}
         end = time.monotonic() + 20
@@ -146,8 +150,7 @@ def test_a_silent_script_is_an_error_naming_the_wait(link):
 def test_no_script_within_the_wait_is_an_error_and_closes_what_the_collector_opened(link):
     frames = StillFrames()
     with pytest.raises(GameLinkError, match="no game script sent controls"):
-        plugins.collectors.get("game").factory(_line(), SHAPE, seed=0, frame_source=frames, game_link=link,
-                                               wait_s=0.2)
+        plugins.collectors.get("game").factory(_line(), SHAPE, seed=0, frame_source=frames, game_link=link, wait_s=0.2)
     assert frames.closed and link.closed
 
 

@@ -25,16 +25,54 @@ def _json_line(capsys):
 
 def test_record_sim_writes_a_recording_data_check_accepts_and_train_trains_from(tmp_path, capsys):
     out = tmp_path / "rec"
-    assert main(["record", "--source", "sim", "--samples", "50", "--size", "72x96", "--perturb", "0.3",
-                 "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "record",
+                "--source",
+                "sim",
+                "--samples",
+                "50",
+                "--size",
+                "72x96",
+                "--perturb",
+                "0.3",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     summary = _json_line(capsys)
     assert summary["samples"] == 50 and summary["stopped"] == "samples" and summary["rate"] > 0
     assert summary["frame_shape"] == [72, 96, 3]
     assert len(RecordedDataset(out, verify_frames=True)) == 50
     assert main(["data", "check", str(out), "--verify", "--no-progress"]) == 0
-    assert main(["train", "charles_pilotnet_v1", "--data", str(out), "--batches", "2", "--capacity", "3",
-                 "--batch-per-buffer", "1", "--bins", "coarse", "--input-size", "72x96",
-                 "--run-root", str(tmp_path / "runs"), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "charles_pilotnet_v1",
+                "--data",
+                str(out),
+                "--batches",
+                "2",
+                "--capacity",
+                "3",
+                "--batch-per-buffer",
+                "1",
+                "--bins",
+                "coarse",
+                "--input-size",
+                "72x96",
+                "--run-root",
+                str(tmp_path / "runs"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert list((tmp_path / "runs").rglob("charles_pilotnet_v1-batch*.keras"))  # trained: a checkpoint
 
 
@@ -46,11 +84,14 @@ def test_record_prints_a_progress_line_and_a_summary(tmp_path, capsys):
     assert "recording: 5 samples," in captured.err and "samples/s" in captured.err
 
 
-@pytest.mark.parametrize("argv, problem", [
-    (["--source", "sim"], "give --samples N or --minutes M"),
-    (["--source", "sim", "--samples", "3", "--seeds", "5"], "evaluation tracks"),
-    (["--source", "gamepad", "--samples", "3"], "no joystick or gamepad found"),
-])
+@pytest.mark.parametrize(
+    "argv, problem",
+    [
+        (["--source", "sim"], "give --samples N or --minutes M"),
+        (["--source", "sim", "--samples", "3", "--seeds", "5"], "evaluation tracks"),
+        (["--source", "gamepad", "--samples", "3"], "no joystick or gamepad found"),
+    ],
+)
 def test_record_refusals_are_one_line_errors(tmp_path, capsys, argv, problem):
     assert main(["record", *argv, "--out", str(tmp_path / "rec")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -84,8 +125,7 @@ def test_a_person_at_the_keyboard_drives_the_simulator_and_is_recorded(tmp_path)
     released = [stream.read() for _ in range(40)]
     assert released[-1].steering == 0.0 and released[-1].throttle == -1.0  # springs back; brake
     with RecordedDatasetWriter(tmp_path / "rec", (48, 64)) as writer:
-        threading.Timer(0.3, lambda: pygame.event.post(pygame.event.Event(pygame.KEYDOWN,
-                                                                          key=pygame.K_ESCAPE))).start()
+        threading.Timer(0.3, lambda: pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))).start()
         summary = record_stream(stream, writer, minutes=1.0)
     stream.close()
     assert summary["stopped"] == "finished" and summary["samples"] > 0  # Escape ends the recording
@@ -134,8 +174,7 @@ def _fake_game_script(port, token, stop):
         while not stop.is_set():
             controls = {"steering": float(rng.uniform(-1, 1)), "throttle": float(rng.uniform(-1, 1))}
             try:
-                sock.sendall((json.dumps({"controls": controls, "speed": 8.0, "purpose": [40.0, 0.1]}) + "\n")
-                             .encode())
+                sock.sendall((json.dumps({"controls": controls, "speed": 8.0, "purpose": [40.0, 0.1]}) + "\n").encode())
             except OSError:
                 return
             time.sleep(1 / 100)
@@ -144,22 +183,49 @@ def _fake_game_script(port, token, stop):
 def test_a_game_machine_records_a_stream_that_a_recording_collector_follows_as_it_grows(tmp_path, capsys):
     """The game machine runs `charles record --source game --segment-samples N` into a shared folder; the
     Linux cluster's recording collector follows it. Only JSON, raw frames and .npy cross over: nothing pickled."""
-    plugins.register_plugin(types.SimpleNamespace(charles_register_frame_sources=charles_register_frame_sources),
-                            name="still-frames")
+    plugins.register_plugin(
+        types.SimpleNamespace(charles_register_frame_sources=charles_register_frame_sources), name="still-frames"
+    )
     share, token_file, port = tmp_path / "share" / "stream", tmp_path / "game.token", _free_port()
     token = load_or_create_token(token_file)
     stop = threading.Event()
     game = threading.Thread(target=_fake_game_script, args=(port, token, stop), daemon=True)
     game.start()
     results = {}
-    recorder = threading.Thread(target=lambda: results.setdefault("rc", main([
-        "record", "--source", "game", "--frame-source", "still", "--size", "24x32", "--samples", "200",
-        "--segment-samples", "40", "--link-port", str(port), "--link-token-file", str(token_file),
-        "--link-wait", "20", "--out", str(share), "--json"])))
+    recorder = threading.Thread(
+        target=lambda: results.setdefault(
+            "rc",
+            main(
+                [
+                    "record",
+                    "--source",
+                    "game",
+                    "--frame-source",
+                    "still",
+                    "--size",
+                    "24x32",
+                    "--samples",
+                    "200",
+                    "--segment-samples",
+                    "40",
+                    "--link-port",
+                    str(port),
+                    "--link-token-file",
+                    str(token_file),
+                    "--link-wait",
+                    "20",
+                    "--out",
+                    str(share),
+                    "--json",
+                ]
+            ),
+        )
+    )
     recorder.start()
     line = plugins.lines.get("charles_pilotnet_v2")
-    collector = plugins.collectors.get("recording").factory(line, (24, 32), seed=0, path=share, follow=True,
-                                                            poll_s=0.05, bins="coarse", max_seconds_per_call=0.5)
+    collector = plugins.collectors.get("recording").factory(
+        line, (24, 32), seed=0, path=share, follow=True, poll_s=0.05, bins="coarse", max_seconds_per_call=0.5
+    )
     got = {}
     end = time.monotonic() + 60
     try:

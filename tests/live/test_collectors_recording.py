@@ -22,8 +22,14 @@ def _samples(count, start=0, seed=0):
     """Driving whose speed is its index, so a sample's history names the samples before it."""
     rng = np.random.default_rng(seed)
     for i in range(start, start + count):
-        yield Sample(frame=rng.integers(0, 256, (*SHAPE, 3), dtype=np.uint8), throttle=float(rng.uniform(-1, 1)),
-                     steering=float(rng.uniform(-1, 1)), speed=float(i), purpose=(10.0, 0.0), timestamp=i / 30)
+        yield Sample(
+            frame=rng.integers(0, 256, (*SHAPE, 3), dtype=np.uint8),
+            throttle=float(rng.uniform(-1, 1)),
+            steering=float(rng.uniform(-1, 1)),
+            speed=float(i),
+            purpose=(10.0, 0.0),
+            timestamp=i / 30,
+        )
 
 
 def _line():
@@ -142,12 +148,15 @@ def test_a_segment_cut_short_before_a_complete_one_is_refused_naming_it(tmp_path
         _drain(collector)
 
 
-@pytest.mark.parametrize("options, error, problem", [
-    ({"poll_s": 0.001}, ConfigError, r"poll_s must be a number of seconds in \[0.05, 60\]"),
-    ({"poll_s": float("nan")}, ConfigError, "poll_s must be"),
-    ({"follow": True}, ConfigError, "is a plain recording, which cannot grow"),
-    ({"max_seconds_per_call": 0}, ConfigError, "max_seconds_per_call must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "options, error, problem",
+    [
+        ({"poll_s": 0.001}, ConfigError, r"poll_s must be a number of seconds in \[0.05, 60\]"),
+        ({"poll_s": float("nan")}, ConfigError, "poll_s must be"),
+        ({"follow": True}, ConfigError, "is a plain recording, which cannot grow"),
+        ({"max_seconds_per_call": 0}, ConfigError, "max_seconds_per_call must be a positive number"),
+    ],
+)
 def test_bad_recording_collector_options_are_named(tmp_path, options, error, problem):
     with RecordedDatasetWriter(tmp_path / "rec", SHAPE) as writer:
         writer.append(next(_samples(1)))

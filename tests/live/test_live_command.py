@@ -7,14 +7,17 @@ from charles_core.cli.commands import main
 pytest.importorskip("ray")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--collectors", "0", "--players", "0"], "nothing to train on"),
-    (["--collector", "no_such_collector"], "collector 'no_such_collector'"),
-    (["charles_pilotnet_v1", "--input-size", "48x64"], "below the minimum side of 61"),
-    (["--minutes", "none"], "minutes or batches"),
-    (["--collector-resource", "GPU"], "custom Ray resource"),
-    (["--run-dir", "x", "--run-root", "y"], "not both"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--collectors", "0", "--players", "0"], "nothing to train on"),
+        (["--collector", "no_such_collector"], "collector 'no_such_collector'"),
+        (["charles_pilotnet_v1", "--input-size", "48x64"], "below the minimum side of 61"),
+        (["--minutes", "none"], "minutes or batches"),
+        (["--collector-resource", "GPU"], "custom Ray resource"),
+        (["--run-dir", "x", "--run-root", "y"], "not both"),
+    ],
+)
 def test_bad_settings_are_one_line_errors(argv, message, capsys, tmp_path, monkeypatch):
     import ray
 

@@ -44,9 +44,14 @@ def _checkpoint_batch(path: str) -> int:
 
 def test_collectors_feed_the_trainer_and_players_drive_new_weights(live):
     status = live.wait_for(
-        lambda s: s["trainer"]["batch"] >= 25 and s["players"][0].get("episodes_total", 0) >= 1
-        and (s["players"][0].get("driving") or {}).get("version", 0) >= 2,
-        150, "25 batches and a player episode on pushed weights")
+        lambda s: (
+            s["trainer"]["batch"] >= 25
+            and s["players"][0].get("episodes_total", 0) >= 1
+            and (s["players"][0].get("driving") or {}).get("version", 0) >= 2
+        ),
+        150,
+        "25 batches and a player episode on pushed weights",
+    )
     assert all(c["stored"] > 0 and not c["error"] for c in status["collectors"])
     trainer = status["trainer"]
     assert trainer["error"] is None and trainer["samples_in"] >= 2 * tiny_config().capacity
@@ -80,9 +85,14 @@ def test_a_failed_push_leaves_the_player_on_its_weights(live):
     before = live.worker_status(live.players[0], "player 0")
     bad = ray.put([np.zeros(3, np.float32)])  # not this model's weights
     live.board.publish.remote(10**6, [bad], time.time())
-    status = live.wait_for(lambda s: s["players"][0]["push_failures"] > before["push_failures"]
-                           and s["players"][0]["episodes_total"] > before["episodes_total"] + 1,
-                           90, "the player to refuse the bad weight set and drive on")
+    status = live.wait_for(
+        lambda s: (
+            s["players"][0]["push_failures"] > before["push_failures"]
+            and s["players"][0]["episodes_total"] > before["episodes_total"] + 1
+        ),
+        90,
+        "the player to refuse the bad weight set and drive on",
+    )
     player = status["players"][0]
     assert "shape" in player["last_push_error"] or "arrays" in player["last_push_error"]
     assert player["driving"]["batch"] != 10**6 and player["error"] is None
@@ -94,9 +104,15 @@ def test_a_killed_collector_is_restarted_and_training_goes_on(live):
     os.kill(victim["pid"], signal.SIGKILL)
     batch = status["trainer"]["batch"]
     status = live.wait_for(
-        lambda s: not s["collectors"][0].get("unreachable") and s["collectors"][0]["restarted"]
-        and s["collectors"][0]["stored"] > 0 and s["trainer"]["batch"] > batch + 10,
-        150, "the killed collector to come back and training to go on")
+        lambda s: (
+            not s["collectors"][0].get("unreachable")
+            and s["collectors"][0]["restarted"]
+            and s["collectors"][0]["stored"] > 0
+            and s["trainer"]["batch"] > batch + 10
+        ),
+        150,
+        "the killed collector to come back and training to go on",
+    )
     assert status["collectors"][0]["pid"] != victim["pid"]
     assert status["collectors"][1]["error"] is None
 
@@ -114,9 +130,14 @@ def test_a_killed_trainer_resumes_from_its_storage_and_last_checkpoint(live):
     assert min(new["fill"].values()) > 0  # the buffers came back from disk
     sent = {c["index"]: c["sent"] for c in live.status()["collectors"]}
     status = live.wait_for(
-        lambda s: s["trainer"]["batch"] >= resumed + 10 and s["trainer"]["samples_in"] > 0
-        and all(c.get("sent", 0) > sent[c["index"]] for c in s["collectors"] if "index" in c),
-        150, "training to go on after the restart, fed by the same collectors")
+        lambda s: (
+            s["trainer"]["batch"] >= resumed + 10
+            and s["trainer"]["samples_in"] > 0
+            and all(c.get("sent", 0) > sent[c["index"]] for c in s["collectors"] if "index" in c)
+        ),
+        150,
+        "training to go on after the restart, fed by the same collectors",
+    )
     assert status["trainer"]["error"] is None
     assert all(c["error"] is None for c in status["collectors"])
     episodes = status["players"][0]["episodes_total"]

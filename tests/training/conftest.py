@@ -6,8 +6,12 @@ from charles_core.data.sample import Sample
 
 
 def random_sample(rng, shape, **labels):
-    values = {"throttle": rng.uniform(-1, 1), "steering": rng.uniform(-1, 1), "speed": rng.uniform(0, 50),
-              "purpose": rng.uniform(-1, 1, 2)}
+    values = {
+        "throttle": rng.uniform(-1, 1),
+        "steering": rng.uniform(-1, 1),
+        "speed": rng.uniform(0, 50),
+        "purpose": rng.uniform(-1, 1, 2),
+    }
     values.update(labels)
     return Sample(rng.integers(0, 256, (*shape, 3), dtype=np.uint8), **values)
 

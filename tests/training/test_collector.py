@@ -35,8 +35,15 @@ def test_collector_records_the_npc_in_sync_into_balanced_buffers(tmp_path):
             return controls
 
     with CarRacingSession(seed=3, action_repeat=2) as session:
-        collector = Collector(session, Recording(), line, (64, 64), balancer, buffers,
-                              CollectorConfig(seeds=(3,), mirror=True, perturb_probability=0.0))
+        collector = Collector(
+            session,
+            Recording(),
+            line,
+            (64, 64),
+            balancer,
+            buffers,
+            CollectorConfig(seeds=(3,), mirror=True, perturb_probability=0.0),
+        )
         for _ in range(150):
             collector.step()
     assert collector.steps == 150 == len(chosen)
@@ -75,8 +82,9 @@ def test_a_pilot_drives_while_the_npc_labels(tmp_path):
             return executed[-1]
 
     with CarRacingSession(seed=3, action_repeat=2) as one, CarRacingSession(seed=4, action_repeat=2) as two:
-        collector = Collector([one, two], Npc(), line, (64, 64), None, buffers,
-                              CollectorConfig(seeds=(3, 4), perturb_probability=0.0))
+        collector = Collector(
+            [one, two], Npc(), line, (64, 64), None, buffers, CollectorConfig(seeds=(3, 4), perturb_probability=0.0)
+        )
         collector.set_pilots([Pilot()])  # the first car only
         for _ in range(40):
             collector.step()
@@ -101,13 +109,15 @@ class _Perturbed:
         self.car = Car()
 
     def offsets(self, steps):
-        return [self.collector._executed(self.car, {"steering": 0.0, "throttle": 0.5})["steering"]
-                for _ in range(steps)]
+        return [
+            self.collector._executed(self.car, {"steering": 0.0, "throttle": 0.5})["steering"] for _ in range(steps)
+        ]
 
 
 def test_perturbations_keep_to_their_lengths_and_offset_range():
-    config = CollectorConfig(perturb_probability=0.2, perturb_steps=5, perturb_min_steps=2,
-                             perturb_steering=0.3, perturb_min_steering=0.1)
+    config = CollectorConfig(
+        perturb_probability=0.2, perturb_steps=5, perturb_min_steps=2, perturb_steering=0.3, perturb_min_steering=0.1
+    )
     offsets = _Perturbed(config).offsets(3000)
     nonzero = np.array([o for o in offsets if o != 0.0])
     assert len(nonzero) > 300
@@ -129,8 +139,9 @@ def test_no_perturbation_probability_executes_the_npc_controls():
     assert set(_Perturbed(CollectorConfig(perturb_probability=0.0)).offsets(500)) == {0.0}
 
 
-@pytest.mark.parametrize("options", [dict(perturb_min_steps=7, perturb_steps=6),
-                                     dict(perturb_min_steering=0.7, perturb_steering=0.6)])
+@pytest.mark.parametrize(
+    "options", [dict(perturb_min_steps=7, perturb_steps=6), dict(perturb_min_steering=0.7, perturb_steering=0.6)]
+)
 def test_a_minimum_above_its_maximum_is_a_config_error(options):
     from charles_core.errors import ConfigError
 
@@ -139,8 +150,9 @@ def test_a_minimum_above_its_maximum_is_a_config_error(options):
 
 
 def test_far_off_the_road_the_npc_takes_over_from_a_perturbation_until_the_car_is_back():
-    perturbed = _Perturbed(CollectorConfig(perturb_probability=1.0, perturb_steps=50, perturb_min_steering=0.5,
-                                           takeover_distance=8.0))
+    perturbed = _Perturbed(
+        CollectorConfig(perturb_probability=1.0, perturb_steps=50, perturb_min_steering=0.5, takeover_distance=8.0)
+    )
 
     class Session:
         track_points = np.array([[0.0, 0.0], [0.0, 10.0]])

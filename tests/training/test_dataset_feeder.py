@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from charles_core import cli
+from charles_core.collect.data_pipeline import make_balancer, make_buffers
+from charles_core.collect.dataset_feeder import DatasetFeeder, check_recording_fills
 from charles_core.data.recorded_dataset import RecordedDataset, RecordedDatasetWriter
 from charles_core.data.sample import Sample
 from charles_core.errors import DataError
 from charles_core.models import get_line
-from charles_core.collect.data_pipeline import make_balancer, make_buffers
-from charles_core.collect.dataset_feeder import DatasetFeeder, check_recording_fills
 
 SIZE = (40, 48)
 
@@ -18,9 +18,16 @@ def write_recording(path, steering, throttle, speed=None):
     rng = np.random.default_rng(0)
     with RecordedDatasetWriter(path, SIZE) as writer:
         for i, (s, t) in enumerate(zip(steering, throttle)):
-            writer.append(Sample(rng.integers(0, 256, (*SIZE, 3), dtype=np.uint8), throttle=float(t),
-                                 steering=float(s), speed=float(i if speed is None else speed[i]),
-                                 purpose=(float(i), 0.5), timestamp=i / 30))
+            writer.append(
+                Sample(
+                    rng.integers(0, 256, (*SIZE, 3), dtype=np.uint8),
+                    throttle=float(t),
+                    steering=float(s),
+                    speed=float(i if speed is None else speed[i]),
+                    purpose=(float(i), 0.5),
+                    timestamp=i / 30,
+                )
+            )
     return RecordedDataset(path)
 
 
@@ -58,7 +65,7 @@ def test_history_is_rebuilt_from_earlier_samples_strictly_past(tmp_path):
         feeder.step()
     speeds = dataset.labels["speed"]
     for index, sample in enumerate(balancer.samples):
-        past = list(speeds[max(0, index - steps):index])
+        past = list(speeds[max(0, index - steps) : index])
         expected = [0.0] * (steps - len(past)) + past  # padding first, newest last
         assert sample.history["speed"].tolist() == expected, index
         assert speeds[index] not in sample.history["speed"][-1:] or index == 0  # never its own value
@@ -69,8 +76,9 @@ def test_bins_no_label_reaches_are_named_with_what_to_do(tmp_path):
     line = get_line("charles_pilotnet_v1")
     rng = np.random.default_rng(1)
     n = 300
-    dataset = write_recording(tmp_path / "rec", steering=rng.uniform(-1, 1, n),
-                              throttle=rng.uniform(-1, 1, n))  # analog: never exactly 0.0
+    dataset = write_recording(
+        tmp_path / "rec", steering=rng.uniform(-1, 1, n), throttle=rng.uniform(-1, 1, n)
+    )  # analog: never exactly 0.0
     balancer = make_balancer(line, "spec")
     buffers = make_buffers(line, tmp_path / "buffers", (30, 32), balancer, capacity=21)
     with pytest.raises(DataError) as info:
@@ -94,8 +102,9 @@ def test_with_coarse_bins_already_the_error_does_not_suggest_them(tmp_path):
 def test_a_recording_too_small_for_the_capacity_says_how_much_it_can_give(tmp_path):
     line = get_line("charles_pilotnet_v1")
     n = 30
-    dataset = write_recording(tmp_path / "rec", steering=np.resize([-0.5, 0.0, 0.5], n),
-                              throttle=np.resize([-0.2, 0.9], n))
+    dataset = write_recording(
+        tmp_path / "rec", steering=np.resize([-0.5, 0.0, 0.5], n), throttle=np.resize([-0.2, 0.9], n)
+    )
     balancer = make_balancer(line, "coarse")
     with make_buffers(line, tmp_path / "buffers", (30, 32), balancer, capacity=200) as buffers:
         with pytest.raises(DataError, match=r"at most \d+ samples .* lower --capacity"):
@@ -114,11 +123,30 @@ def test_an_empty_recording_is_a_clear_error(tmp_path):
 def test_the_quickstart_line_trains_from_a_recording(tmp_path, capsys):
     rng = np.random.default_rng(0)
     n = 300
-    write_recording(tmp_path / "rec", steering=rng.uniform(-1, 1, n), throttle=rng.uniform(-1, 1, n),
-                    speed=rng.uniform(0, 20, n))
-    code = cli.main(["train", "charles_pilotnet_v2", "--data", str(tmp_path / "rec"), "--input-size", "61x64",
-                     "--capacity", "12", "--batch-per-buffer", "2", "--batches", "1", "--bins", "coarse",
-                     "--no-progress", "--run-root", str(tmp_path / "runs")])
+    write_recording(
+        tmp_path / "rec", steering=rng.uniform(-1, 1, n), throttle=rng.uniform(-1, 1, n), speed=rng.uniform(0, 20, n)
+    )
+    code = cli.main(
+        [
+            "train",
+            "charles_pilotnet_v2",
+            "--data",
+            str(tmp_path / "rec"),
+            "--input-size",
+            "61x64",
+            "--capacity",
+            "12",
+            "--batch-per-buffer",
+            "2",
+            "--batches",
+            "1",
+            "--bins",
+            "coarse",
+            "--no-progress",
+            "--run-root",
+            str(tmp_path / "runs"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert '"batch": 1' in captured.out.strip().splitlines()[-1]
@@ -134,8 +162,12 @@ class _Labels:
 
         throttle = np.asarray(throttle, np.float32)
         acceleration, braking = split_throttle(throttle)
-        self.arrays = {"throttle": throttle, "steering": np.asarray(steering, np.float32),
-                       "acceleration": acceleration, "braking": braking}
+        self.arrays = {
+            "throttle": throttle,
+            "steering": np.asarray(steering, np.float32),
+            "acceleration": acceleration,
+            "braking": braking,
+        }
 
     def label_arrays(self):
         return self.arrays
@@ -151,8 +183,11 @@ def test_balancing_v1_names_a_missing_bin_combination():
     check_recording_fills(_Labels(grid_t.ravel(), grid_s.ravel()), balancer, capacity=balancer.set_size)
     keep = ~((grid_t.ravel() == 1.0) & (grid_s.ravel() == -1.0))  # full gas never with full left lock
     assert balancer.set_size == 81
-    with pytest.raises(DataError, match=r"1 of 81 bin combinations .* \(acceleration 1\.0, braking 0\.0, "
-                                        r"steering -1\.0\)"):
+    with pytest.raises(
+        DataError,
+        match=r"1 of 81 bin combinations .* \(acceleration 1\.0, braking 0\.0, "
+        r"steering -1\.0\)",
+    ):
         check_recording_fills(_Labels(grid_t.ravel()[keep], grid_s.ravel()[keep]), balancer, capacity=81)
     with pytest.raises(DataError, match="no steering label falls in bin"):
         check_recording_fills(_Labels(grid_t.ravel(), np.full(grid_t.size, 0.3)), balancer, capacity=81)
@@ -163,9 +198,23 @@ def test_balancing_v1_names_a_missing_bin_combination():
 def test_charles_train_refuses_an_unfillable_recording_before_making_anything(tmp_path, capsys):
     write_recording(tmp_path / "rec", steering=np.full(40, 0.25), throttle=np.full(40, 0.5))
     (tmp_path / "runs").mkdir()
-    code = cli.main(["train", "charles_pilotnet_v1", "--data", str(tmp_path / "rec"), "--input-size", "61x64",
-                     "--capacity", "21", "--batch-per-buffer", "2", "--no-progress",
-                     "--run-root", str(tmp_path / "runs")])
+    code = cli.main(
+        [
+            "train",
+            "charles_pilotnet_v1",
+            "--data",
+            str(tmp_path / "rec"),
+            "--input-size",
+            "61x64",
+            "--capacity",
+            "21",
+            "--batch-per-buffer",
+            "2",
+            "--no-progress",
+            "--run-root",
+            str(tmp_path / "runs"),
+        ]
+    )
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "never fill" in err[0] and "--bins coarse" in err[0]

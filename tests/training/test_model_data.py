@@ -3,29 +3,30 @@ import numpy as np
 import pytest
 
 from charles_core import plugins
+from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data, nearest_bin
 from charles_core.errors import ConfigError
 from charles_core.lines.output_spec import DELTA_BINS, OutputSpec
-from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data, nearest_bin
 
 
 def _batch(n=4, tall=8, width=6):
     rng = np.random.default_rng(0)
-    return {"frames": rng.integers(0, 256, (n, tall, width, 3), dtype=np.uint8),
-            "throttle": np.array([0.5, -0.2, 1.0, 0.0], np.float32)[:n],
-            "steering": np.array([-1.0, 0.05, 0.3, 0.0], np.float32)[:n],
-            "mask_throttle": np.array([1, 0, 1, 1], np.float32)[:n]}
+    return {
+        "frames": rng.integers(0, 256, (n, tall, width, 3), dtype=np.uint8),
+        "throttle": np.array([0.5, -0.2, 1.0, 0.0], np.float32)[:n],
+        "steering": np.array([-1.0, 0.05, 0.3, 0.0], np.float32)[:n],
+        "mask_throttle": np.array([1, 0, 1, 1], np.float32)[:n],
+    }
 
 
 def test_stacked_frames_go_rgbrgb_oldest_first():
     line = plugins.lines.get("model_0006_inceptionresnetv2_v2")  # 3 frames stacked
     frames = np.zeros((1, 3 * 4, 5, 3), np.uint8)
     for k in range(3):
-        frames[0, 4 * k:4 * (k + 1)] = k + 1  # frame k (oldest first) filled with k + 1
+        frames[0, 4 * k : 4 * (k + 1)] = k + 1  # frame k (oldest first) filled with k + 1
     stacked = frames_for_line(line, frames)
     assert stacked.shape == (1, 4, 5, 9)
     assert stacked.dtype == np.uint8  # the model casts; a float copy would only cost time
     assert [stacked[0, 0, 0, 3 * k] for k in range(3)] == [1.0, 2.0, 3.0]
-
 
 
 def test_stacked_frames_equal_the_transposed_reference_pixel_for_pixel():
@@ -33,6 +34,7 @@ def test_stacked_frames_equal_the_transposed_reference_pixel_for_pixel():
     frames = np.random.default_rng(1).integers(0, 256, (2, 3 * 4, 5, 3), dtype=np.uint8)
     reference = frames.reshape(2, 3, 4, 5, 3).transpose(0, 2, 3, 1, 4).reshape(2, 4, 5, 9)
     np.testing.assert_array_equal(frames_for_line(line, frames), reference)
+
 
 def test_time_distributed_frames_keep_a_time_axis():
     line = plugins.lines.get("model_0006_inceptionresnetv2_v3")
@@ -52,9 +54,13 @@ def test_regression_targets_and_masks():
 
 def test_classification_targets_are_the_nearest_bin():
     bins = (-1.0, -0.5, 0.0, 0.5, 1.0)
-    line = attrs.evolve(plugins.lines.get("model_0003_xception_v1"),
-                        outputs=(OutputSpec("throttle", kind="classification", bins=bins),
-                                 OutputSpec("steering", kind="classification", bins=bins)))
+    line = attrs.evolve(
+        plugins.lines.get("model_0003_xception_v1"),
+        outputs=(
+            OutputSpec("throttle", kind="classification", bins=bins),
+            OutputSpec("steering", kind="classification", bins=bins),
+        ),
+    )
     _, targets, _ = model_data(line, _batch())
     np.testing.assert_array_equal(targets["steering"], [0, 2, 3, 2])
     assert nearest_bin(np.array([0.26], np.float32), bins)[0] == 3
@@ -78,7 +84,8 @@ def test_decoding_keeps_values_in_range():
     line = plugins.lines.get("model_0001_xception_v4")
     probabilities = np.zeros(len(DELTA_BINS), np.float32)
     probabilities[-1] = 1.0  # +0.3
-    decoded = decode_predictions(line, {o: probabilities for o in line.output_names},
-                                 {"acceleration": 0.9, "braking": 0.0, "steering": -0.1})
+    decoded = decode_predictions(
+        line, {o: probabilities for o in line.output_names}, {"acceleration": 0.9, "braking": 0.0, "steering": -0.1}
+    )
     assert decoded["acceleration"] == 1.0  # 0.9 + 0.3 clipped
     assert decoded["steering"] == pytest.approx(0.2)

@@ -10,15 +10,20 @@ from charles_core.training.training_config import TrainingConfig
 
 def _line():
     # the 0002 recipe on the small backbone, so the test runs in seconds
-    return attrs.evolve(plugins.lines.get("model_0002_xception_v1"), backbone="pilotnet", common_layers=(32,),
-                        head_layers=(8,))
+    return attrs.evolve(
+        plugins.lines.get("model_0002_xception_v1"), backbone="pilotnet", common_layers=(32,), head_layers=(8,)
+    )
 
 
 def test_each_helper_trains_on_its_own_buffer_and_gradients_are_summed(tmp_path, filled_buffers):
     line = _line()
     buffers, refill = filled_buffers(outputs=line.output_names, label_mode="own")
-    trainer = Trainer(line, tmp_path / "run", input_size=(64, 64),
-                      config=TrainingConfig(batch_per_buffer=4, checkpoint_every=100, progress=False))
+    trainer = Trainer(
+        line,
+        tmp_path / "run",
+        input_size=(64, 64),
+        config=TrainingConfig(batch_per_buffer=4, checkpoint_every=100, progress=False),
+    )
     feed = BufferFeed(buffers, refill=refill)
     loop = PerOutputHelperLoop(trainer.model, line)
     batch = feed.next_batch(4)

@@ -11,8 +11,24 @@ pytest.importorskip("Box2D")
 
 
 def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
-    code = cli.main(["quickstart", "--batches", "3", "--capacity", "40", "--input-size", "61x64",
-                     "--eval-seeds", "0", "--eval-steps", "300", "--run-root", str(tmp_path), "--no-progress"])
+    code = cli.main(
+        [
+            "quickstart",
+            "--batches",
+            "3",
+            "--capacity",
+            "40",
+            "--input-size",
+            "61x64",
+            "--eval-seeds",
+            "0",
+            "--eval-steps",
+            "300",
+            "--run-root",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     out = capsys.readouterr().out.strip().splitlines()
     result = json.loads(out[-1])
     assert code == 0
@@ -31,8 +47,9 @@ def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
 
 
 def test_the_quickstart_refuses_a_training_track_for_evaluation(tmp_path, capsys):
-    code = cli.main(["quickstart", "--batches", "3", "--eval-seeds", "100000", "--run-root", str(tmp_path),
-                     "--no-progress"])
+    code = cli.main(
+        ["quickstart", "--batches", "3", "--eval-seeds", "100000", "--run-root", str(tmp_path), "--no-progress"]
+    )
     assert code == 2
     assert "training tracks" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # refused before anything ran
@@ -62,8 +79,11 @@ def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_
     """
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
-    result = run_quickstart(QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
-                            progress=False, log=lambda *args: None)
+    result = run_quickstart(
+        QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
+        progress=False,
+        log=lambda *args: None,
+    )
     assert result["batches"] == 2000 and len(result["eval_seeds"]) == 20
     assert result["charles_laps"] >= 2, result["per_seed"]
     assert result["charles_reward"] >= 0.5 * result["npc_reward"], result["per_seed"]
@@ -76,8 +96,16 @@ def test_dagger_rounds_split_a_batch_count(tmp_path):
     """With ``max_batches`` the NPC-only phase and the DAgger rounds split the batches, not the time."""
     from charles_core.recipes.quickstart import QuickstartConfig, train_charles
 
-    config = QuickstartConfig(max_batches=4, train_minutes=60, capacity=40, input_size=(61, 64), dagger_rounds=1,
-                              dagger_cars=2, npc_share=0.5, run_root=str(tmp_path))
+    config = QuickstartConfig(
+        max_batches=4,
+        train_minutes=60,
+        capacity=40,
+        input_size=(61, 64),
+        dagger_rounds=1,
+        dagger_cars=2,
+        npc_share=0.5,
+        run_root=str(tmp_path),
+    )
     lines = []
     trained = train_charles(config, tmp_path, progress=False, log=lines.append)
     assert trained["trainer"].batch == 4

@@ -15,8 +15,9 @@ def test_training_under_a_distribution_strategy_with_two_logical_cpus(strategy, 
     if strategy == "multi_worker":
         # one worker whose two local devices replicate: TF_CONFIG names only this process
         env["TF_CONFIG"] = json.dumps({"cluster": {"worker": ["localhost:0"]}, "task": {"type": "worker", "index": 0}})
-    process = subprocess.run([sys.executable, str(CHILD), strategy], capture_output=True, text=True, env=env,
-                             timeout=300, cwd=tmp_path)
+    process = subprocess.run(
+        [sys.executable, str(CHILD), strategy], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )
     assert process.returncode == 0, process.stderr[-3000:]
     result = json.loads(process.stdout.strip().splitlines()[-1])
     assert result["batch"] == 3

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from charles_core.errors import ConfigError, DataError, StorageError
 from charles_core.collect.buffer_feed import BufferFeed
+from charles_core.errors import ConfigError, DataError, StorageError
 from charles_core.training.checkpoints import list_checkpoints, parse_checkpoint_name
 from charles_core.training.trainer import Trainer
 from charles_core.training.training_config import TrainingConfig
@@ -33,7 +33,6 @@ def test_trains_from_the_buffers_with_a_loss_per_output(tmp_path, filled_buffers
     assert list((tmp_path / "run" / "logs").iterdir())  # TensorBoard event files
 
 
-
 class _FixedBatches:
     """A batch source that hands out the same drawn batches, in order."""
 
@@ -54,15 +53,19 @@ def test_each_batch_trains_and_logs_exactly_as_train_on_batch_does(tmp_path, fil
     for ours, theirs in zip(trainer.model.get_weights(), reference.model.get_weights()):
         np.testing.assert_array_equal(ours, theirs)  # the same seed: the same start
     trainer.train(_FixedBatches(batches), until_batch=4)
-    expected = [reference.model.train_on_batch(*model_data(reference.line, batch)[:2],
-                                               sample_weight=model_data(reference.line, batch)[2], return_dict=True)
-                for batch in batches]
+    expected = [
+        reference.model.train_on_batch(
+            *model_data(reference.line, batch)[:2], sample_weight=model_data(reference.line, batch)[2], return_dict=True
+        )
+        for batch in batches
+    ]
     for logged, wanted in zip(trainer.history, expected):  # each batch's own losses, not running means
         assert set(logged) == {"batch", *wanted}
         for key, value in wanted.items():
             assert logged[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
     for ours, theirs in zip(trainer.model.get_weights(), reference.model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
 
 def test_drawn_samples_are_removed(tmp_path, filled_buffers):
     buffers, _ = filled_buffers(capacity=64)
@@ -89,8 +92,9 @@ def test_resume_continues_the_batch_counter_and_optimizer(tmp_path, filled_buffe
     trainer.train(BufferFeed(buffers, refill=refill), until_batch=6)
     checkpoint = trainer.last_checkpoint
     assert parse_checkpoint_name(checkpoint) == (LINE, 6)
-    resumed = Trainer(LINE, tmp_path / "run2", resume=checkpoint,
-                      config=TrainingConfig(batch_per_buffer=8, progress=False))
+    resumed = Trainer(
+        LINE, tmp_path / "run2", resume=checkpoint, config=TrainingConfig(batch_per_buffer=8, progress=False)
+    )
     assert resumed.batch == 6
     moments = [v.numpy() for v in resumed.model.optimizer.variables if "momentum" in v.path]
     assert moments and any(np.abs(m).sum() > 0 for m in moments)  # Adam state came back
@@ -125,8 +129,9 @@ def test_warmup_rises_linearly_then_holds():
 
 
 def test_the_0004_v3_recipe_warms_up_over_1000_batches(tmp_path):
-    trainer = Trainer("model_0004_inceptionresnetv2_v3", tmp_path, input_size=(75, 75),
-                      config=TrainingConfig(progress=False))
+    trainer = Trainer(
+        "model_0004_inceptionresnetv2_v3", tmp_path, input_size=(75, 75), config=TrainingConfig(progress=False)
+    )
     schedule = trainer.model.optimizer._learning_rate  # the schedule object, not its current value
     assert isinstance(schedule, WarmupSchedule) and schedule.warmup_batches == 1000
 

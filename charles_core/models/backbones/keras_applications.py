@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import warnings
 
-from charles_core.models.backbones.backbone_spec import BackboneSpec
 from charles_core.hookspecs import hookimpl
+from charles_core.models.backbones.backbone_spec import BackboneSpec
 
 
 def _build_application(constructor_name: str, input_shape):
@@ -26,18 +26,46 @@ def _build_application(constructor_name: str, input_shape):
 # name, keras.applications constructor, feature channels, min side, last conv layer,
 # preprocessing, ImageNet notop file in the Keras cache, description
 _APPLICATIONS = (
-    ("xception", "Xception", 2048, 71, "block14_sepconv2_act", "tf",
-     "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
-     "Xception (lines 0001-0003, 0011); 20.9M parameters"),
-    ("inception_resnet_v2", "InceptionResNetV2", 1536, 75, "conv_7b_ac", "tf",
-     "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
-     "InceptionResNetV2 (lines 0004-0010); 54.3M parameters"),
-    ("mobilenet_v2", "MobileNetV2", 1280, 32, "out_relu", "tf",
-     "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
-     "MobileNetV2 (alpha 1.0); 2.3M parameters, fast on CPU"),
-    ("resnet50", "ResNet50", 2048, 32, "conv5_block3_out", "caffe",
-     "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-     "ResNet50; 23.6M parameters"),
+    (
+        "xception",
+        "Xception",
+        2048,
+        71,
+        "block14_sepconv2_act",
+        "tf",
+        "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "Xception (lines 0001-0003, 0011); 20.9M parameters",
+    ),
+    (
+        "inception_resnet_v2",
+        "InceptionResNetV2",
+        1536,
+        75,
+        "conv_7b_ac",
+        "tf",
+        "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "InceptionResNetV2 (lines 0004-0010); 54.3M parameters",
+    ),
+    (
+        "mobilenet_v2",
+        "MobileNetV2",
+        1280,
+        32,
+        "out_relu",
+        "tf",
+        "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
+        "MobileNetV2 (alpha 1.0); 2.3M parameters, fast on CPU",
+    ),
+    (
+        "resnet50",
+        "ResNet50",
+        2048,
+        32,
+        "conv5_block3_out",
+        "caffe",
+        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "ResNet50; 23.6M parameters",
+    ),
 )
 
 

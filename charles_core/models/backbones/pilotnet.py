@@ -7,8 +7,8 @@ the road's position in the frame is what steering needs.
 
 from __future__ import annotations
 
-from charles_core.models.backbones.backbone_spec import BackboneSpec
 from charles_core.hookspecs import hookimpl
+from charles_core.models.backbones.backbone_spec import BackboneSpec
 
 # (filters, kernel, stride) per convolution, as in the PilotNet paper
 PILOTNET_CONVOLUTIONS = ((24, 5, 2), (36, 5, 2), (48, 5, 2), (64, 3, 1), (64, 3, 1))

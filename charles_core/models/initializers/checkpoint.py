@@ -14,7 +14,6 @@ from charles_core.hookspecs import hookimpl
 from charles_core.models.initializers.initializer_spec import InitializerSpec
 from charles_core.models.parts import part_layers
 
-
 # Modules defining the serializable layers and schedules checkpoints refer to:
 # imported before loading so Keras can find the classes (safe_mode stays on).
 SERIALIZABLE_MODULES = (

@@ -57,8 +57,7 @@ def _adapt(reference: np.ndarray, target_shape, layer_name: str) -> np.ndarray:
         repeats = target_shape[2] // reference.shape[2]
         return np.tile(reference, (1, 1, repeats, 1)) / repeats
     raise ConfigError(
-        f"ImageNet weights for layer {layer_name!r} have shape {reference.shape}; the model "
-        f"needs {tuple(target_shape)}"
+        f"ImageNet weights for layer {layer_name!r} have shape {reference.shape}; the model needs {tuple(target_shape)}"
     )
 
 
@@ -75,12 +74,10 @@ def load_imagenet_into(backbone, spec, path: Path) -> None:
         ) from error
     source_layers = [layer for layer in reference.layers if layer.weights]
     target_layers = [layer for layer in backbone.layers if layer.weights]
-    if [l.name for l in source_layers] != [l.name for l in target_layers]:
+    if [layer.name for layer in source_layers] != [layer.name for layer in target_layers]:
         raise ConfigError(f"backbone {spec.name!r} does not match its reference build layer for layer")
     for source, target in zip(source_layers, target_layers):
-        target.set_weights(
-            [_adapt(w, t.shape, target.name) for w, t in zip(source.get_weights(), target.weights)]
-        )
+        target.set_weights([_adapt(w, t.shape, target.name) for w, t in zip(source.get_weights(), target.weights)])
 
 
 def apply_imagenet(model, *, part, line, source, seed):

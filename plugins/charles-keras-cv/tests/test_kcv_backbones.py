@@ -10,8 +10,8 @@ import pytest
 import charles_keras_cv
 from charles_core import plugins
 from charles_core.errors import ConfigError
-from charles_core.models.initializers.checkpoint import load_checkpoint_model
 from charles_core.models import create_model
+from charles_core.models.initializers.checkpoint import load_checkpoint_model
 from charles_core.models.parts import backbone_models
 
 NAMES = sorted(charles_keras_cv.KCV_BACKBONES)

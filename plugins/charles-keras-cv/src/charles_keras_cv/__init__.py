@@ -15,7 +15,6 @@ model = charles_core.create_model(
 """
 
 from charles_core import hookimpl
-
 from charles_keras_cv.backbones import ARCHITECTURES, KCV_BACKBONES, build_kcv
 
 __version__ = "0.1.0"

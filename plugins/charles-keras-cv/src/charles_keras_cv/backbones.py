@@ -53,28 +53,33 @@ _EFFICIENTNET_V2_COMMON = {
 
 
 ARCHITECTURES = {
-    "kcv_resnet18_v2": ("ResNetV2Backbone", {
-        **_RESNET, "stackwise_blocks": [2, 2, 2, 2], "block_type": "basic_block"}),
-    "kcv_resnet34_v2": ("ResNetV2Backbone", {
-        **_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "basic_block"}),
-    "kcv_resnet50_v2": ("ResNetV2Backbone", {
-        **_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "block"}),
-    "kcv_efficientnetv2_b0": ("EfficientNetV2Backbone", {
-        **_EFFICIENTNET_V2_COMMON,
-        "stackwise_num_repeats": [1, 2, 2, 3, 5, 8],
-        "stackwise_input_filters": [32, 16, 32, 48, 96, 112],
-        "stackwise_output_filters": [16, 32, 48, 96, 112, 192]}),
-    "kcv_efficientnetv2_s": ("EfficientNetV2Backbone", {
-        **_EFFICIENTNET_V2_COMMON,
-        "stackwise_num_repeats": [2, 4, 4, 6, 9, 15],
-        "stackwise_input_filters": [24, 24, 48, 64, 128, 160],
-        "stackwise_output_filters": [24, 48, 64, 128, 160, 256]}),
-    "kcv_resnet18": ("ResNetBackbone", {
-        **_RESNET, "stackwise_blocks": [2, 2, 2, 2], "block_type": "basic_block"}),
-    "kcv_resnet50": ("ResNetBackbone", {
-        **_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "block"}),
-    "kcv_densenet121": ("DenseNetBackbone", {
-        "stackwise_num_repeats": [6, 12, 24, 16], "compression_ratio": 0.5, "growth_rate": 32}),
+    "kcv_resnet18_v2": ("ResNetV2Backbone", {**_RESNET, "stackwise_blocks": [2, 2, 2, 2], "block_type": "basic_block"}),
+    "kcv_resnet34_v2": ("ResNetV2Backbone", {**_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "basic_block"}),
+    "kcv_resnet50_v2": ("ResNetV2Backbone", {**_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "block"}),
+    "kcv_efficientnetv2_b0": (
+        "EfficientNetV2Backbone",
+        {
+            **_EFFICIENTNET_V2_COMMON,
+            "stackwise_num_repeats": [1, 2, 2, 3, 5, 8],
+            "stackwise_input_filters": [32, 16, 32, 48, 96, 112],
+            "stackwise_output_filters": [16, 32, 48, 96, 112, 192],
+        },
+    ),
+    "kcv_efficientnetv2_s": (
+        "EfficientNetV2Backbone",
+        {
+            **_EFFICIENTNET_V2_COMMON,
+            "stackwise_num_repeats": [2, 4, 4, 6, 9, 15],
+            "stackwise_input_filters": [24, 24, 48, 64, 128, 160],
+            "stackwise_output_filters": [24, 48, 64, 128, 160, 256],
+        },
+    ),
+    "kcv_resnet18": ("ResNetBackbone", {**_RESNET, "stackwise_blocks": [2, 2, 2, 2], "block_type": "basic_block"}),
+    "kcv_resnet50": ("ResNetBackbone", {**_RESNET, "stackwise_blocks": [3, 4, 6, 3], "block_type": "block"}),
+    "kcv_densenet121": (
+        "DenseNetBackbone",
+        {"stackwise_num_repeats": [6, 12, 24, 16], "compression_ratio": 0.5, "growth_rate": 32},
+    ),
 }
 
 
