@@ -45,7 +45,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from charles_core.codec.history_keeper import HistoryKeeper
-from charles_core.common.signals import split_throttle
+from charles_core.common.signals import combine_pedals, split_throttle
 from charles_core.errors import ConfigError, DataError
 from charles_core.lines.line_config import HistorySpec, LineConfig
 
@@ -166,7 +166,7 @@ class LineHistory(HistoryKeeper):
         values = dict(values)
         tracked = self.signal_shapes
         if "throttle" in tracked and "throttle" not in values and {"acceleration", "braking"} <= set(values):
-            values["throttle"] = float(values["acceleration"]) - float(values["braking"])
+            values["throttle"] = combine_pedals(values["acceleration"], values["braking"])
         if ({"acceleration", "braking"} & set(tracked)) and "throttle" in values:
             acceleration, braking = split_throttle(float(np.clip(values["throttle"], -1.0, 1.0)))
             values.setdefault("acceleration", acceleration)

@@ -8,6 +8,7 @@ import numpy as np
 
 from charles_core.codec.frame_stack import FrameStack, stack_frames
 from charles_core.codec.model_data import decode_predictions, frames_for_line, model_data
+from charles_core.common.signals import combine_pedals
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 
@@ -180,7 +181,7 @@ class LineCodec:
         """
         controls = dict(controls)
         if "throttle" not in controls and {"acceleration", "braking"} <= set(controls):
-            controls["throttle"] = controls.pop("acceleration") - controls.pop("braking")
+            controls["throttle"] = combine_pedals(controls.pop("acceleration"), controls.pop("braking"))
         return controls
 
     def settings(self) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from charles_core.common.signals import split_throttle
 from charles_core.errors import ConfigError
 from charles_core.lines.line_config import LineConfig
 
@@ -51,8 +52,8 @@ def _current_values(line: LineConfig, batch: dict) -> dict[str, np.ndarray]:
         if key not in batch:
             source = batch.get("history_throttle")
             if output.name in ("acceleration", "braking") and source is not None:
-                sign = 1.0 if output.name == "acceleration" else -1.0
-                values[output.name] = np.maximum(sign * source[:, -1], 0.0)
+                acceleration, braking = split_throttle(np.asarray(source[:, -1]))
+                values[output.name] = acceleration if output.name == "acceleration" else braking
                 continue
             raise ConfigError(
                 f"{line.name} needs the current value of {output.name!r}: record samples with a "

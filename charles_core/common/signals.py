@@ -59,6 +59,21 @@ def split_throttle(throttle):
     return max(throttle, 0.0), max(-throttle, 0.0)
 
 
+def combine_pedals(acceleration, braking):
+    """The game's combined axis from the two pedals: ``throttle = acceleration - braking``.
+
+    The one place pedals become a throttle (:func:`split_throttle` is the other way).
+    Works on floats and numpy arrays.
+
+    Example:
+        >>> combine_pedals(0.75, 0.25)
+        0.5
+    """
+    if isinstance(acceleration, np.ndarray) or isinstance(braking, np.ndarray):
+        return np.asarray(acceleration) - np.asarray(braking)
+    return float(acceleration) - float(braking)
+
+
 def check_output_names(outputs, what: str = "outputs") -> tuple[str, ...]:
     """Return ``outputs`` as a tuple of known, distinct output names or raise DataError."""
     if isinstance(outputs, str):

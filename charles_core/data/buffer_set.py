@@ -49,7 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 import numpy as np
 
-from charles_core.common.signals import OUTPUT_RANGES
+from charles_core.common.signals import OUTPUT_RANGES, split_throttle
 from charles_core.data.balancer import LABELS_ALL, LABELS_OWN
 from charles_core.data.safe_files import make_directory, open_no_follow, refuse_symlinked_dir
 from charles_core.data.sample import Sample
@@ -394,8 +394,7 @@ class BufferSet:
                     store.remove(slot)  # drawn samples are never reused
                 row += len(taken)
                 wanted -= len(taken)
-        batch["acceleration"] = np.maximum(batch["throttle"], 0)
-        batch["braking"] = np.maximum(-batch["throttle"], 0)
+        batch["acceleration"], batch["braking"] = split_throttle(batch["throttle"])
         for label_name in LABEL_NAMES:
             if self.config.label_mode == LABELS_ALL:
                 mask = np.ones(len(batch["buffer"]), np.float32)

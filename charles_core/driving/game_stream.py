@@ -24,6 +24,7 @@ import collections
 import math
 import time
 
+from charles_core.common.signals import combine_pedals
 from charles_core.data.sample import Sample
 from charles_core.driving.socket_game_link import GameLinkError
 from charles_core.errors import ConfigError
@@ -39,7 +40,7 @@ def throttle_of(controls) -> float:
     """The combined throttle of the game's controls: ``throttle``, or ``acceleration - braking``."""
     if "throttle" in controls:
         return float(controls["throttle"])
-    return float(controls["acceleration"]) - float(controls["braking"])
+    return combine_pedals(controls["acceleration"], controls["braking"])
 
 
 def _positive(name: str, value) -> float:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from charles_core.common.signals import combine_pedals
 from charles_core.errors import DataError
 
 STEERING = "steering"
@@ -77,7 +78,7 @@ def validate_controls(controls: Mapping) -> dict[str, float]:
     if THROTTLE not in controls and ACCELERATION in controls and BRAKING in controls:
         acceleration = _read_value(controls, ACCELERATION, 0.0, 1.0)
         braking = _read_value(controls, BRAKING, 0.0, 1.0)
-        throttle = acceleration - braking
+        throttle = combine_pedals(acceleration, braking)
     else:
         throttle = _read_value(controls, THROTTLE, -1.0, 1.0)
     return {STEERING: steering, THROTTLE: throttle}
