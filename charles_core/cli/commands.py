@@ -218,8 +218,18 @@ def _add_model_arguments(parser):
     )
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr (no usage block), exit code 2, like every other error.
+
+    Sub-command parsers inherit the class (argparse creates them with the parent's type).
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="charles", description="Charles-style behaviour-cloning drivers.")
+    parser = OneLineErrorParser(prog="charles", description="Charles-style behaviour-cloning drivers.")
     parser.add_argument(
         "--verbose",
         action="store_true",
