@@ -34,7 +34,7 @@ def test_input_below_the_minimum_side_is_a_clear_error(name):
     line = plugins.lines.get("model_0003_xception_v1")
     with pytest.raises(ConfigError, match=f"minimum side of {spec.min_input_side}"):
         check_input_size(line, spec, (spec.min_input_side - 1, spec.min_input_side + 10))
-    with pytest.raises(ConfigError, match="below backbone"):
+    with pytest.raises(ConfigError, match="below the minimum side of"):
         create_model("model_0003_xception_v1", backbone=name, input_size=(spec.min_input_side - 1, 200))
 
 
