@@ -101,7 +101,8 @@ def connect(address: str | None, num_cpus: int | None = None, log_to_driver: boo
     options = {"namespace": NAMESPACE, "log_to_driver": log_to_driver, "configure_logging": False}
     try:
         if address is None:
-            ray.init(include_dashboard=False, num_cpus=num_cpus, **options)
+            # address="local": always a new instance, never a cluster someone else started on this machine
+            ray.init(address="local", include_dashboard=False, num_cpus=num_cpus, **options)
         else:
             ray.init(address=address, **options)
     except ConnectionError as error:
