@@ -68,7 +68,7 @@ def test_builds_into_a_line_with_a_4d_map_and_its_declared_layers(name, offline)
 @pytest.mark.parametrize("name", NAMES)
 def test_below_the_minimum_side_is_a_clear_error(name):
     spec = plugins.backbones.get(name)
-    with pytest.raises(ConfigError, match=f"{name}.*minimum side of {spec.min_input_side}"):
+    with pytest.raises(ConfigError, match=f"minimum side of {spec.min_input_side} pixels of backbone '{name}'"):
         create_model(LINE, backbone=name, input_size=(spec.min_input_side - 1, 200))
 
 
