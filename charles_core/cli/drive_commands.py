@@ -95,6 +95,25 @@ def cmd_convcam(args):
     return 0
 
 
+def add_game_link_arguments(sub) -> None:
+    """The socket game link's settings, shared by `charles drive` and `charles record --source game`."""
+    sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
+    sub.add_argument("--link-port", type=arg.port, default=8765, help="game link: TCP port (default 8765)")
+    sub.add_argument(
+        "--link-token-file",
+        default="charles-game-link.token",
+        metavar="FILE",
+        help="game link: the shared token (created, owner-only, if missing)",
+    )
+    sub.add_argument(
+        "--link-wait",
+        type=arg.positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="game link: how long to wait for the game script (default 60)",
+    )
+
+
 def add_driving_commands(commands) -> None:
     sub = commands.add_parser("convcam", help="the last conv layer's maps, tiled into one image per frame")
     sub.add_argument(
@@ -149,21 +168,7 @@ def add_driving_commands(commands) -> None:
         metavar="NAME",
         help="game: a link to a script in the game (socket) for speed, purpose and unstuck",
     )
-    sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
-    sub.add_argument("--link-port", type=arg.port, default=8765, help="game link: TCP port (default 8765)")
-    sub.add_argument(
-        "--link-token-file",
-        default="charles-game-link.token",
-        metavar="FILE",
-        help="game link: the shared token (created, owner-only, if missing)",
-    )
-    sub.add_argument(
-        "--link-wait",
-        type=arg.positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="game link: how long to wait for the game script (default 60)",
-    )
+    add_game_link_arguments(sub)
     sub.add_argument(
         "--runtime",
         default="auto",

@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 
+from charles_core.cli.drive_commands import add_game_link_arguments
 from charles_core.common import arguments as arg
 
 SOURCES = ("sim", "keyboard", "gamepad", "game")
@@ -192,21 +193,7 @@ def add_record_commands(commands) -> None:
     sub.add_argument("--frame-source", default="screen", help="game: the frame source (default screen)")
     sub.add_argument("--region", type=arg.region, default=None, help="game: LEFT,TOP,WIDTH,HEIGHT of the game")
     sub.add_argument("--link", default="socket", help="game: the game link (default socket)")
-    sub.add_argument("--link-host", default="127.0.0.1", help="game link: address to listen on (default loopback)")
-    sub.add_argument("--link-port", type=arg.port, default=8765, help="game link: TCP port (default 8765)")
-    sub.add_argument(
-        "--link-token-file",
-        default="charles-game-link.token",
-        metavar="FILE",
-        help="game link: the shared token (created, owner-only, if missing)",
-    )
-    sub.add_argument(
-        "--link-wait",
-        type=arg.positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="game link: how long to wait for the game script (default 60)",
-    )
+    add_game_link_arguments(sub)
     sub.add_argument(
         "--max-skew-ms",
         type=arg.positive_float,
