@@ -57,10 +57,15 @@ def open_regular(path: str, what: str) -> int:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
         raise StorageError(f"cannot read {what} {path}: {error.strerror or error}") from None
+    return _regular_blocking(fd, path, what, hint="; point it at a file")
+
+
+def _regular_blocking(fd: int, path, what: str, hint: str = "") -> int:
+    """``fd`` if it opened a regular file, switched back to blocking reads; closed and refused otherwise."""
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise StorageError(f"{what} {path} is not a regular file ({_kind(mode)}); point it at a file")
+            raise StorageError(f"{what} {path} is not a regular file ({_kind(mode)}){hint}")
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
@@ -202,15 +207,7 @@ def open_no_follow(path: str, flags: int, what: str, mode: int = 0o644) -> int:
                 "(replace the link with a regular file, or delete the directory)"
             ) from None
         raise StorageError(f"cannot open {what} {path}: {error.strerror or error}") from None
-    try:
-        st_mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(st_mode):
-            raise StorageError(f"{what} {path} is not a regular file ({_kind(st_mode)})")
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    return _regular_blocking(fd, path, what)
 
 
 def refuse_symlinked_dir(path: str, what: str) -> None:
