@@ -21,9 +21,14 @@ class ModelPolicy:
             several policies can share one.
         max_speed: a speed cap (world units/s): above it the throttle the model
             asks for is replaced by coasting (0). ``None``: no cap.
+        mirror_average: also predict on the left-right mirror image of the
+            inputs and average the two (the mirrored steering negated), as the
+            collector's mirrored samples trained it; twice the inference.
 
     Raises:
-        ConfigError: a ``max_speed`` that is not positive.
+        ConfigError: a ``max_speed`` that is not positive; ``mirror_average``
+            for a line whose history or current controls carry steering or
+            direction (their mirror is not implemented).
     """
 
     def __init__(
@@ -34,11 +39,15 @@ class ModelPolicy:
         record_limit: int = 600,
         predictor=None,
         max_speed: float | None = None,
+        mirror_average: bool = False,
     ):
         if max_speed is not None and not max_speed > 0:
             raise ConfigError(f"ModelPolicy max_speed must be positive (world units/s) or None; got {max_speed!r}")
         self.max_speed = max_speed
         self.line = model.charles_line
+        if mirror_average:
+            _check_mirrorable(self.line)
+        self.mirror_average = mirror_average
         self.predictor = predictor if predictor is not None else CompiledPredictor(model)
         self.input_size = tuple(input_size)
         self.codec = LineCodec(self.line, self.input_size)
@@ -76,9 +85,33 @@ class ModelPolicy:
         if "current_controls" in inputs:  # delta outputs add to the value applied now
             current = {o.name: float(v) for o, v in zip(self.line.outputs, inputs["current_controls"][0])}
         decoded = self.codec.controls(self.predictor.predict({k: v[0] for k, v in inputs.items()}), current)
+        if self.mirror_average:
+            decoded = self._averaged_with_mirror(decoded, stored, purpose)
         if self.history is not None:
             self.history.push({**decoded, "speed": speed, "purpose": purpose})
         controls = self.codec.simulator_controls(decoded)
         if self.max_speed is not None and speed > self.max_speed:
             controls["throttle"] = min(controls["throttle"], 0.0)
         return controls
+
+    def _averaged_with_mirror(self, decoded: dict, stored, purpose) -> dict:
+        flipped = None if stored is None else np.ascontiguousarray(stored[:, ::-1])
+        inputs = self.codec.live_inputs(flipped, self.history, purpose)
+        mirror = self.codec.controls(self.predictor.predict({k: v[0] for k, v in inputs.items()}))
+        return {
+            name: (value - mirror[name]) / 2 if name == "steering" else (value + mirror[name]) / 2
+            for name, value in decoded.items()
+        }
+
+
+def _check_mirrorable(line) -> None:
+    signals = set(line.history.signals) if line.history is not None else set()
+    if (
+        line.current_controls_input
+        or signals & {"steering", "purpose"}
+        or (line.history is not None and line.history.current_purpose)
+    ):
+        raise ConfigError(
+            f"mirror_average is implemented for lines whose inputs carry no steering or direction besides "
+            f"the frame; {line.name} sees {sorted(signals) or 'its current controls'}"
+        )

@@ -77,3 +77,44 @@ def test_a_speed_cap_that_is_not_positive_is_a_config_error():
     model = create_model("charles_pilotnet_v2", input_size=(61, 64), seed=3, load_sources=False)
     with pytest.raises(ConfigError, match="max_speed must be positive"):
         ModelPolicy(model, (61, 64), max_speed=0)
+
+
+class _LeftBrightnessPredictor:
+    """Steers by how much brighter the frame's left half is than its right: a mirror negates it."""
+
+    def predict(self, inputs):
+        frame = np.asarray(inputs["frame"], np.float32)
+        half = frame.shape[1] // 2
+        lean = (frame[:, :half].mean() - frame[:, half:].mean()) / 255.0
+        return {"throttle": np.array([0.4 + lean]), "steering": np.array([lean])}
+
+
+class _LopsidedSession(_Session):
+    def read(self):
+        frame = np.zeros((96, 96, 3), np.uint8)
+        frame[:, :30] = 200  # bright on the left only
+        return frame
+
+
+def test_mirror_averaging_cancels_what_the_mirror_negates_and_keeps_the_rest():
+    model = create_model("charles_pilotnet_v2", input_size=(61, 64), seed=3, load_sources=False)
+    plain = ModelPolicy(model, (61, 64), predictor=_LeftBrightnessPredictor())
+    averaged = ModelPolicy(model, (61, 64), predictor=_LeftBrightnessPredictor(), mirror_average=True)
+    one, both = plain(_LopsidedSession()), averaged(_LopsidedSession())
+    assert one["steering"] > 0.1  # the predictor leans left on this frame
+    # steering: (lean - (-lean)) / 2 = lean; throttle: (0.4 + lean + 0.4 - lean) / 2 = 0.4
+    assert both["steering"] == pytest.approx(one["steering"], abs=1e-6)
+    assert both["throttle"] == pytest.approx(0.4, abs=1e-6)
+
+
+def test_mirror_averaging_is_refused_for_a_line_that_sees_past_steering():
+    import attrs
+
+    from charles_core.errors import ConfigError
+    from charles_core.models import get_line
+
+    line = get_line("charles_pilotnet_v2")
+    steering_seen = attrs.evolve(line, history=attrs.evolve(line.history, signals=("speed", "steering")))
+    model = create_model(steering_seen, input_size=(61, 64), seed=3, load_sources=False)
+    with pytest.raises(ConfigError, match="mirror_average.*steering"):
+        ModelPolicy(model, (61, 64), mirror_average=True)
