@@ -48,12 +48,19 @@ def make_strategy(config: TrainingConfig):
     return tf.distribute.get_strategy()
 
 
-def compile_for_line(model, line: LineConfig, learning_rate: float, warmup_batches: int) -> None:
+def compile_for_line(
+    model,
+    line: LineConfig,
+    learning_rate: float,
+    warmup_batches: int,
+    decay_batches: int | None = None,
+    final_fraction: float = 1.0,
+) -> None:
     import keras
 
     from charles_core.training.warmup_schedule import WarmupSchedule
 
-    optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches))
+    optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches, decay_batches or 0, final_fraction))
     model.compile(
         optimizer=optimizer, loss=losses_for_line(line), loss_weights=loss_weights_for_line(line), jit_compile=False
     )
@@ -133,6 +140,8 @@ class Trainer:
                     line,
                     self.config.learning_rate or line.learning_rate,
                     line.warmup_batches if self.config.warmup_batches is None else self.config.warmup_batches,
+                    self.config.decay_batches,
+                    self.config.final_learning_fraction,
                 )
                 self.start_batch = 0
         self.batch_per_buffer = self.config.batch_per_buffer or self.line.batch_per_buffer

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.common.validators import integer_at_least, integer_between, one_of, optional_positive
+from charles_core.common.validators import (
+    fraction_above_zero,
+    integer_at_least,
+    integer_between,
+    one_of,
+    optional_positive,
+)
 
 STRATEGIES = ("default", "mirrored", "multi_worker")
 
@@ -18,6 +24,9 @@ class TrainingConfig:
             the line's ``batch_per_buffer``).
         learning_rate: Adam's rate (default: the line's).
         warmup_batches: linear warmup (default: the line's; 1,000 for 0004 v3).
+        decay_batches: the batch at which the rate has decayed (half cosine) to
+            ``final_learning_fraction`` of itself; ``None``: no decay.
+        final_learning_fraction: the share of the rate left at ``decay_batches``.
         checkpoint_every: save a checkpoint every N batches.
         log_every: TensorBoard scalars every N batches.
         strategy: ``"default"`` (one device), ``"mirrored"`` (the GPUs of one
@@ -35,6 +44,8 @@ class TrainingConfig:
     batch_per_buffer: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
     learning_rate: float | None = attrs.field(default=None, validator=optional_positive)
     warmup_batches: int | None = None
+    decay_batches: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
+    final_learning_fraction: float = attrs.field(default=1.0, validator=fraction_above_zero)
     checkpoint_every: int = attrs.field(default=1000, validator=integer_at_least(1))
     log_every: int = attrs.field(default=10, validator=integer_at_least(1))
     strategy: str = attrs.field(default="default", validator=one_of(STRATEGIES))

@@ -67,6 +67,15 @@ def test_the_quickstart_trains_on_training_tracks_and_evaluates_on_20_others():
         QuickstartConfig(train_seeds=(5, 6))
 
 
+def test_a_decaying_learning_rate_needs_a_batch_count():
+    from charles_core.errors import ConfigError
+    from charles_core.recipes.quickstart import QuickstartConfig
+
+    with pytest.raises(ConfigError, match="max_batches"):
+        QuickstartConfig(final_learning_fraction=0.1, max_batches=None)
+    assert QuickstartConfig(final_learning_fraction=0.1, max_batches=500).max_batches == 500
+
+
 @pytest.mark.slow
 def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_tracks(tmp_path):
     """The README's command at full size (2,000 batches: about 10 minutes on 2 idle cores).

@@ -128,6 +128,27 @@ def test_warmup_rises_linearly_then_holds():
     assert float(WarmupSchedule(1e-3, 0)(0)) == pytest.approx(1e-3)
 
 
+def test_decay_follows_a_half_cosine_after_the_warmup_then_holds():
+    schedule = WarmupSchedule(1e-3, 100, decay_batches=1100, final_fraction=0.1)
+    assert float(schedule(99)) == pytest.approx(1e-3)  # warmed up, not yet decaying
+    assert float(schedule(600)) == pytest.approx(5.5e-4)  # half way: (1 + 0.1) / 2 of the rate
+    assert float(schedule(1100)) == pytest.approx(1e-4)
+    assert float(schedule(50_000)) == pytest.approx(1e-4)
+    assert float(WarmupSchedule(1e-3, 0, decay_batches=1000)(999)) == pytest.approx(1e-3)  # fraction 1: no decay
+
+
+def test_a_decaying_run_saves_a_schedule_that_loads_with_its_decay(tmp_path):
+    from charles_core.training.checkpoints import load_line_checkpoint
+
+    config = TrainingConfig(progress=False, decay_batches=40, final_learning_fraction=0.25)
+    trainer = Trainer("charles_pilotnet_v1", tmp_path, input_size=(61, 64), config=config)
+    path = trainer.save()
+    schedule = load_line_checkpoint(path, compile=True).optimizer._learning_rate
+    assert (schedule.decay_batches, schedule.final_fraction) == (40, 0.25)
+    with pytest.raises(ConfigError, match="final_learning_fraction"):
+        TrainingConfig(final_learning_fraction=0.0)
+
+
 def test_the_0004_v3_recipe_warms_up_over_1000_batches(tmp_path):
     trainer = Trainer(
         "model_0004_inceptionresnetv2_v3", tmp_path, input_size=(75, 75), config=TrainingConfig(progress=False)
