@@ -67,6 +67,8 @@ VARIANTS = {
         perturb_min_steering=0.1,
         dagger_rounds=0,
     ),
+    # the default, its learning rate decaying (half cosine) to a tenth over the batches
+    "decay": dict(final_learning_fraction=0.1),
     # no perturbation at all: pure behaviour cloning of the NPC
     "clean": dict(perturb_probability=0.0, dagger_rounds=0),
     # DAgger: after 40% of the batches, the latest Charles drives 4 of the 8 cars, the NPC labels
@@ -119,11 +121,13 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
     return stored[key]
 
 
-def drive(model, input_size, seeds, max_speed: float | None = None, action_repeat: int = 2) -> dict:
+def drive(
+    model, input_size, seeds, max_speed: float | None = None, action_repeat: int = 2, mirror_average: bool = False
+) -> dict:
     from charles_core.collect.model_policy import ModelPolicy
     from charles_core.sim.evaluate import evaluate
 
-    policy = ModelPolicy(model, input_size, max_speed=max_speed)
+    policy = ModelPolicy(model, input_size, max_speed=max_speed, mirror_average=mirror_average)
     return evaluate(policy, seeds, reset_policy=policy.reset, action_repeat=action_repeat)
 
 
@@ -167,6 +171,10 @@ def main(argv=None) -> int:
     again.add_argument("--seeds", type=_seeds, default=tuple(range(1000, 1020)))
     again.add_argument("--max-speed", type=float, default=None, help="Charles never throttles above this speed")
     again.add_argument("--action-repeat", type=int, default=2)
+    again.add_argument("--mirror-average", action="store_true", help="average with the mirrored prediction")
+    again.add_argument(
+        "--average-with", nargs="*", default=(), help="more checkpoints of the run whose weights are averaged in"
+    )
     commands.add_parser("list", help="the recorded results")
     args = parser.parse_args(argv)
 
@@ -207,12 +215,28 @@ def main(argv=None) -> int:
         from charles_core.driving.drive import frame_input_size, load_line_model
 
         model = load_line_model(args.checkpoint)
+        if args.average_with:
+            weights = [model.get_weights()] + [load_line_model(p).get_weights() for p in args.average_with]
+            model.set_weights([sum(group) / len(group) for group in zip(*weights)])
         input_size = frame_input_size(model)
         config = QuickstartConfig()
         started = time.perf_counter()
-        extra = {"checkpoint": args.checkpoint, "max_speed": args.max_speed, "action_repeat": args.action_repeat}
+        extra = {
+            "checkpoint": args.checkpoint,
+            "max_speed": args.max_speed,
+            "action_repeat": args.action_repeat,
+            "mirror_average": args.mirror_average,
+            "average_with": list(args.average_with),
+        }
         name = args.name
-    charles = drive(model, input_size, args.seeds, getattr(args, "max_speed", None), getattr(args, "action_repeat", 2))
+    charles = drive(
+        model,
+        input_size,
+        args.seeds,
+        getattr(args, "max_speed", None),
+        getattr(args, "action_repeat", 2),
+        getattr(args, "mirror_average", False),
+    )
     npc = npc_scores(args.seeds, config.npc_max_speed)
     row = record(name, charles, npc, {**extra, "seconds": round(time.perf_counter() - started)})
     print(json.dumps(row), flush=True)
