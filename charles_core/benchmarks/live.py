@@ -12,6 +12,11 @@
    (no player, collectors never pausing), each over ``--collect-seconds`` after the first
    samples arrive.
 
+4. **Ceiling**: raw ``train_on_batch`` on one batch already in memory (no collection, no
+   buffers) for ``--ceiling-batches`` batches, as batches over the same wall time: the most
+   that any way of feeding the trainer could train on this machine. Where it is below 1.5x the
+   in-process batches, the bar cannot be met here by the live system or any other design.
+
 Peak resident memory is reported per process. ``--evaluate N`` also drives both final
 checkpoints on N evaluation tracks (mean reward), to say whether the quickstart would
 drive as well on the live path.
@@ -111,9 +116,19 @@ def in_process_run(
     }
 
 
+def ceiling_run(line: str, input_size, batch_per_buffer: int, batches: int) -> dict:
+    """Batches/s of raw ``train_on_batch`` on an in-memory batch: the trainer with nothing else to do."""
+    from charles_core.benchmarks.train import raw_training_rate
+    from charles_core.models import get_line
+
+    samples_per_s = raw_training_rate(line, input_size, batch_per_buffer, steps=batches, warmup=5)
+    return {"batches_per_s": round(samples_per_s / (batch_per_buffer * len(get_line(line).outputs)), 2)}
+
+
 def _in_process_child(queue, kwargs) -> None:
     try:
-        queue.put(("ok", in_process_run(**kwargs)))
+        run = kwargs.pop("run", "in_process")
+        queue.put(("ok", (ceiling_run if run == "ceiling" else in_process_run)(**kwargs)))
     except BaseException as error:  # handed to the parent, raised there
         queue.put(("error", f"{type(error).__name__}: {error}"))
 
@@ -124,6 +139,7 @@ def _run_in_child(kwargs: dict, timeout_s: float) -> dict:
     from charles_core.errors import CharlesError
     from charles_core.live.live_timeout_error import LiveTimeoutError
 
+    what = "the ceiling run" if kwargs.get("run") == "ceiling" else "the in-process run"
     context = multiprocessing.get_context("spawn")  # a clean process: its own TensorFlow, its own peak RSS
     queue = context.Queue()
     process = context.Process(target=_in_process_child, args=(queue, kwargs), daemon=True)
@@ -132,10 +148,10 @@ def _run_in_child(kwargs: dict, timeout_s: float) -> dict:
         kind, value = queue.get(timeout=timeout_s)
     except Exception:
         process.kill()
-        raise LiveTimeoutError("the in-process run", timeout_s) from None
+        raise LiveTimeoutError(what, timeout_s) from None
     process.join(30)
     if kind == "error":
-        raise CharlesError(f"the in-process run failed: {value}")
+        raise CharlesError(f"{what} failed: {value}")
     return value
 
 
@@ -190,6 +206,7 @@ def run_benchmark(
     evaluate: int = 0,
     directory: str | None = None,
     sweep=(1, 2, 4),
+    ceiling_batches: int = 300,
 ) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
     from charles_core.live.live_config import LiveConfig
@@ -209,6 +226,23 @@ def run_benchmark(
             ),
             seconds + 600,
         )
+        ceiling = None
+        if ceiling_batches:
+            ceiling = _run_in_child(
+                dict(
+                    run="ceiling",
+                    line=line,
+                    input_size=tuple(input_size),
+                    batch_per_buffer=batch_per_buffer,
+                    batches=ceiling_batches,
+                ),
+                600,
+            )
+            ceiling["batches_in_the_same_time"] = round(ceiling["batches_per_s"] * in_process["seconds"])
+            ceiling["ratio_to_in_process"] = round(
+                ceiling["batches_in_the_same_time"] / max(in_process["batches"], 1), 2
+            )
+            ceiling["bar_reachable"] = ceiling["ratio_to_in_process"] >= BATCH_RATIO_BAR
         ray = import_ray()
         started_ray = connect(None, num_cpus=max(os.cpu_count() or 1, 1 + max(max(sweep), collectors) + players))
         try:
@@ -284,6 +318,7 @@ def run_benchmark(
                 "p50": _percentile(applied, 50),
                 "p95": _percentile(applied, 95),
             },
+            "trainer_ceiling": ceiling,
             "collector_sweep": sweep_results,
             "driver_peak_rss_mb": _peak_rss_mb(),
         }
@@ -354,6 +389,12 @@ def add_arguments(parser) -> None:
         metavar="COUNTS",
         help="collector counts of the samples/s part (default 1,2,4)",
     )
+    parser.add_argument(
+        "--ceiling-batches",
+        type=arg.non_negative_int,
+        default=300,
+        help="raw train_on_batch batches of the ceiling part (0: skip it)",
+    )
     parser.add_argument("--directory", type=arg.writable_directory, default=None, help="where the runs go (temp)")
     parser.add_argument("--json", action="store_true")
 
@@ -373,6 +414,7 @@ def run_from_args(args) -> int:
         args.evaluate,
         args.directory,
         tuple(count for count in args.sweep if count > 0),
+        args.ceiling_batches,
     )
     print(json.dumps(result, indent=None if args.json else 2))
     return 0

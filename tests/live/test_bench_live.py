@@ -1,0 +1,66 @@
+"""``charles bench live`` end to end at a tiny size: every part runs and the figures agree with each other.
+
+The speeds are machine-dependent (docs/benchmarks.md has the measured ones);
+this checks the benchmark's arithmetic and its JSON, not the speeds.
+"""
+
+import json
+
+import pytest
+
+from charles_core import cli
+from charles_core.benchmarks.live import BATCH_RATIO_BAR, ceiling_run
+
+
+def test_the_ceiling_is_raw_training_in_batches_per_second():
+    result = ceiling_run("charles_pilotnet_v1", (64, 80), batch_per_buffer=2, batches=3)
+    assert result["batches_per_s"] > 0
+
+
+@pytest.mark.slow
+def test_bench_live_reports_every_part_and_their_ratios(ray_token, tmp_path, capsys):
+    code = cli.main(
+        [
+            "bench",
+            "live",
+            "--line",
+            "charles_pilotnet_v1",
+            "--input-size",
+            "64x80",
+            "--minutes",
+            "0.3",
+            "--collect-seconds",
+            "3",
+            "--sweep",
+            "1",
+            "--collectors",
+            "1",
+            "--players",
+            "1",
+            "--cars",
+            "1",
+            "--capacity",
+            "48",
+            "--batch-per-buffer",
+            "4",
+            "--publish-every",
+            "5",
+            "--ceiling-batches",
+            "5",
+            "--directory",
+            str(tmp_path),
+            "--json",
+        ]
+    )
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0
+    in_process, live, ceiling = result["in_process"], result["live"], result["trainer_ceiling"]
+    assert in_process["batches"] > 0 and in_process["npc_steps"] > 0
+    assert result["batch_ratio"] == round(live["batches"] / in_process["batches"], 2)
+    assert result["batch_ratio_ok"] == (result["batch_ratio"] >= BATCH_RATIO_BAR)
+    assert ceiling["batches_per_s"] > 0
+    assert ceiling["batches_in_the_same_time"] == round(ceiling["batches_per_s"] * in_process["seconds"])
+    assert ceiling["ratio_to_in_process"] == round(ceiling["batches_in_the_same_time"] / in_process["batches"], 2)
+    assert ceiling["bar_reachable"] == (ceiling["ratio_to_in_process"] >= BATCH_RATIO_BAR)
+    assert set(result["collector_sweep"]) == {"1"} and result["collector_sweep"]["1"]["samples_in_per_s"] >= 0
+    assert live["trainer_peak_rss_mb"] > 0 and len(live["collector_peak_rss_mb"]) == 1
