@@ -39,10 +39,16 @@ class CarRacingConfig:
     Args:
         seed: track seed used by ``reset()`` when none is given; ``None`` draws one.
         frame_size: ``(height, width)`` of the frames ``read()`` hands out.
-        fast_render: draw the road with :class:`FastRoadRenderer` (numpy culling,
-            the same polygons and drawing calls: every pixel within 6/255 of
-            CarRacing's own) and skip CarRacing's unused 96x96 observation copy;
-            about twice as fast.
+        fast_render: draw with :class:`~charles_core.sim.scaled_renderer.ScaledRenderer`:
+            the road culled with numpy (:class:`FastRoadRenderer`: the same
+            polygons and drawing calls; at ``render_scale`` 1 every pixel within
+            6/255 of CarRacing's own), the drawing at ``render_scale`` of
+            CarRacing's 1000x800 window, no unused 96x96 observation copy.
+            ``False``: CarRacing's own drawing, untouched.
+        render_scale: the size of the drawing ``read()`` scales frames from, as
+            a share of CarRacing's window (with ``fast_render``). 0.25 draws at
+            250x200, still more than twice the pixels of a 96-wide frame in each
+            direction, in a fraction of the time (docs/benchmarks.md).
         action_repeat: physics steps (1/50 s each) per ``apply``; only the last
             is rendered, so 2 halves the cost of a step and acts at 25 Hz, close to
             Charles's 30 predictions per second. ``max_steps`` counts physics steps,
@@ -67,6 +73,7 @@ class CarRacingConfig:
     max_steps: int | None = attrs.field(default=1000, converter=_optional_int, validator=_positive)
     action_repeat: int = attrs.field(default=1, converter=int, validator=_positive)
     fast_render: bool = attrs.field(default=True, converter=bool)
+    render_scale: float = attrs.field(default=0.25, converter=float, validator=_fraction)
     crop_indicators: bool = attrs.field(default=True, converter=bool)
     purpose_tiles_ahead: int = attrs.field(default=20, converter=int, validator=_positive)
     settle_steps: int = attrs.field(default=50, converter=int, validator=_non_negative)

@@ -126,9 +126,13 @@ class CarRacingSession:
         seed = self.config.seed if seed is None else int(seed)
         self._env.reset(seed=seed)
         if self.config.fast_render:
-            from charles_core.sim.fast_road_renderer import FastRoadRenderer
+            from charles_core.sim.scaled_renderer import ScaledRenderer
 
-            self._env._render_road = FastRoadRenderer(self._env)
+            self._render_original = ScaledRenderer(
+                self._env, self.config.render_scale, indicators=not self.config.crop_indicators
+            )
+            self._env._render = self._render_original
+            self._env._render()  # the drawing of where reset() left the car, at the new scale
             # CarRacing also scales every drawing to its own 96x96 observation; frames here
             # come from the drawing itself (read()), so that copy is skipped.
             self._env._create_image_array = _no_observation

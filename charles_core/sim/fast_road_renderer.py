@@ -17,6 +17,10 @@ class FastRoadRenderer:
 
     Args:
         env: the unwrapped ``CarRacing`` environment (after ``reset``).
+        size: ``(width, height)`` of the surface drawn on (default: CarRacing's
+            1000x800 window); polygons outside it are culled.
+        margin: how far outside the surface a polygon may reach and still be
+            drawn (default: CarRacing's ``MAX_SHAPE_DIM``).
 
     Example:
 
@@ -25,11 +29,13 @@ class FastRoadRenderer:
     ```
     """
 
-    def __init__(self, env):
+    def __init__(self, env, size: tuple[int, int] | None = None, margin: float | None = None):
         from gymnasium.envs.box2d import car_racing
 
         self.env = env
         self.module = car_racing
+        self.size = tuple(size) if size is not None else (car_racing.WINDOW_W, car_racing.WINDOW_H)
+        self.margin = car_racing.MAX_SHAPE_DIM if margin is None else float(margin)
         bounds = car_racing.PLAYFIELD
         self.field = np.array([(bounds, bounds), (bounds, -bounds), (-bounds, -bounds), (-bounds, bounds)], float)
         dim = car_racing.GRASS_DIM
@@ -50,12 +56,12 @@ class FastRoadRenderer:
         return np.stack([screen_x, screen_y], axis=-1)
 
     def _visible(self, points):
-        margin = self.module.MAX_SHAPE_DIM
+        margin, (width, height) = self.margin, self.size
         inside = (
             (points[..., 0] >= -margin)
-            & (points[..., 0] <= self.module.WINDOW_W + margin)
+            & (points[..., 0] <= width + margin)
             & (points[..., 1] >= -margin)
-            & (points[..., 1] <= self.module.WINDOW_H + margin)
+            & (points[..., 1] <= height + margin)
         )
         return inside.any(axis=-1)
 
