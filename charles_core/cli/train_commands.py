@@ -29,6 +29,7 @@ def cmd_quickstart(args):
         max_batches=args.batches,
         capacity=args.capacity,
         eval_steps=args.eval_steps,
+        select_from=args.select_from,
         run_root=args.run_root,
         seed=args.seed,
         **({"eval_seeds": parse_seeds(args.eval_seeds)} if args.eval_seeds else {}),
@@ -238,6 +239,13 @@ def add_training_commands(commands) -> None:
         help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)",
     )
     sub.add_argument("--eval-steps", type=arg.positive_int, default=1000, help="physics steps per evaluation episode")
+    sub.add_argument(
+        "--select-from",
+        type=arg.positive_int,
+        default=4,
+        metavar="N",
+        help="drive the last N checkpoints on validation tracks and evaluate the best (default 4; 1: the last)",
+    )
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=arg.seed, default=0)
     sub.add_argument("--no-progress", action="store_true", help="no progress bars")

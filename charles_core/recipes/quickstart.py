@@ -14,13 +14,20 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from pathlib import Path
 
 import attrs
 
 from charles_core.common.validators import fraction_above_zero
 from charles_core.common.validators import optional_positive as _positive
 from charles_core.errors import ConfigError
-from charles_core.sim.track_split import check_evaluation_seeds, check_training_seeds, evaluation_seeds, training_seeds
+from charles_core.sim.track_split import (
+    TRAINING_SEED_START,
+    check_evaluation_seeds,
+    check_training_seeds,
+    evaluation_seeds,
+    training_seeds,
+)
 
 
 @attrs.frozen
@@ -43,6 +50,13 @@ class QuickstartConfig:
             (20 by default: per track Charles either finishes the lap or not, and 5
             tracks hid a 0.56 reward ratio behind 0.79).
         eval_steps: steps per evaluation episode (CarRacing's 1,000).
+        checkpoint_every: a checkpoint every N batches (and one at the end).
+        select_from: how many of the last checkpoints drive the validation
+            tracks; the best (most laps, then reward) is the one evaluated and
+            reported. 1: the last checkpoint, no validation. One run's
+            checkpoints drove 2-11 of 20 unseen laps (docs/recovery.md).
+        validation_seeds: the validation tracks, from the training range but
+            not among ``train_seeds`` (refused if they are).
         dagger_rounds: after the first part of training on the NPC's own driving,
             rounds in which the latest Charles drives ``dagger_cars`` of the cars
             while the NPC labels every frame (DAgger); 0 (the default) for NPC
@@ -84,6 +98,11 @@ class QuickstartConfig:
     train_seeds: tuple[int, ...] = attrs.field(factory=lambda: training_seeds(60), converter=check_training_seeds)
     eval_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20), converter=check_evaluation_seeds)
     eval_steps: int = attrs.field(default=1000, validator=_positive)
+    checkpoint_every: int = attrs.field(default=500, validator=_positive)
+    select_from: int = attrs.field(default=4, validator=_positive)
+    validation_seeds: tuple[int, ...] = attrs.field(
+        factory=lambda: training_seeds(10, start=TRAINING_SEED_START + 60), converter=check_training_seeds
+    )
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
     npc_share: float = attrs.field(
@@ -106,6 +125,12 @@ class QuickstartConfig:
     seed: int = 0
 
     def __attrs_post_init__(self):
+        shared = sorted(set(self.validation_seeds) & set(self.train_seeds))
+        if shared:
+            raise ConfigError(
+                "QuickstartConfig.validation_seeds must not be training tracks the NPC collects on; "
+                f"shared: {shared[:5]}"
+            )
         if self.final_learning_fraction < 1 and self.max_batches is None:
             raise ConfigError(
                 "QuickstartConfig.final_learning_fraction below 1 decays the rate over max_batches: set max_batches"
@@ -192,7 +217,7 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         input_size=config.input_size,
         config=TrainingConfig(
             batch_per_buffer=config.batch_per_buffer,
-            checkpoint_every=500,
+            checkpoint_every=config.checkpoint_every,
             log_every=10,
             seed=config.seed,
             progress=progress,
@@ -250,19 +275,23 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     """
     from charles_core.collect.data_pipeline import default_run_dir
     from charles_core.collect.model_policy import ModelPolicy
+    from charles_core.driving.drive import load_line_model
     from charles_core.evaluation.drivers import evaluate_drivers
     from charles_core.evaluation.eval_chart import plot_evaluation
     from charles_core.sim.evaluate import ConstantPolicy
     from charles_core.sim.expert_driver import ExpertDriver
+    from charles_core.training.checkpoints import parse_checkpoint_name
 
     started = time.perf_counter()
     run_dir = default_run_dir(config.run_root, "quickstart")
     log(f"run directory: {run_dir}")
     trained = train_charles(config, run_dir, progress, log)
     trainer, line = trained["trainer"], trained["line"]
+    chosen, validation = choose_checkpoint(config, trainer, log)
+    model = trainer.model if Path(chosen) == Path(trainer.last_checkpoint) else load_line_model(chosen)
 
     log(f"evaluating on {len(config.eval_seeds)} unseen tracks (seeds {_seed_text(config.eval_seeds)}) ...")
-    policy = ModelPolicy(trainer.model, config.input_size, record_every=2)
+    policy = ModelPolicy(model, config.input_size, record_every=2)
     drivers = {"npc": ExpertDriver(max_speed=config.npc_max_speed), "charles": policy, "baseline": ConstantPolicy()}
     report = evaluate_drivers(
         drivers, config.eval_seeds, reference="npc", max_steps=config.eval_steps, action_repeat=2, progress=progress
@@ -270,13 +299,13 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     (run_dir / "evaluation.json").write_text(report.to_json(indent=1))
 
     files = {
-        "checkpoint": str(trainer.last_checkpoint),
+        "checkpoint": str(chosen),
         "tensorboard": str(run_dir / "logs"),
         "loss_plot": plot_losses(trainer.history, run_dir / "loss.png", f"{line.name} on the simulator"),
         "evaluation_chart": plot_evaluation(
             report,
             run_dir / "evaluation.png",
-            f"{line.name} after {trainer.batch:,} batches: {len(config.eval_seeds)} unseen tracks",
+            f"{line.name}, {Path(chosen).stem}: {len(config.eval_seeds)} unseen tracks",
         ),
         "evaluation": str(run_dir / "evaluation.json"),
         "video": write_gif(policy.recorded, run_dir / "charles_drives.gif") if policy.recorded else None,
@@ -287,6 +316,8 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
         "line": line.name,
         "input_size": list(config.input_size),
         "batches": trainer.batch,
+        "chosen_batch": parse_checkpoint_name(chosen)[1],
+        "validation": validation,
         "npc_steps": trained["npc_steps"],
         "eval_seeds": list(config.eval_seeds),
         **{f"{name}_reward": round(summaries[name]["reward"].estimate, 2) for name in drivers},
@@ -304,6 +335,24 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     return result
 
 
+def choose_checkpoint(config: QuickstartConfig, trainer, log=print) -> tuple[Path, list[dict]]:
+    """The last ``config.select_from`` checkpoints driven on the validation tracks; the best and the scores."""
+    from charles_core.evaluation.checkpoint_selection import select_checkpoint
+    from charles_core.training.checkpoints import list_checkpoints
+
+    candidates = [path for _, path in list_checkpoints(trainer.checkpoint_dir, trainer.line.name)]
+    candidates = candidates[-config.select_from :]
+    if len(candidates) < 2:
+        return Path(trainer.last_checkpoint), []
+    log(
+        f"choosing among the last {len(candidates)} checkpoints on {len(config.validation_seeds)} validation tracks "
+        f"(seeds {_seed_text(config.validation_seeds)}, training range, not collected on) ..."
+    )
+    chosen, scores = select_checkpoint(candidates, config.validation_seeds, max_steps=config.eval_steps, log=log)
+    log(f"chosen: {chosen.name}")
+    return chosen, scores
+
+
 def _seed_text(seeds) -> str:
     seeds = list(seeds)
     if seeds == list(range(seeds[0], seeds[0] + len(seeds))):
@@ -315,6 +364,12 @@ def print_table(result: dict, log=print) -> None:
     """The evaluation table (means with 95% intervals), the run's files, then one JSON line."""
     log("")
     log(result["table"])
+    if result.get("validation"):
+        log(f"evaluated: the checkpoint of batch {result['chosen_batch']:,} of {result['batches']:,}, the best on the")
+        log(
+            "validation tracks: "
+            + ", ".join(f"{Path(v['checkpoint']).stem.split('-')[-1]} {v['laps']} laps" for v in result["validation"])
+        )
     log("")
     for key in ("checkpoint", "tensorboard", "loss_plot", "evaluation_chart", "evaluation", "video"):
         log(f"{key:<17} {result[key]}")

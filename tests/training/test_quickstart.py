@@ -76,6 +76,30 @@ def test_a_decaying_learning_rate_needs_a_batch_count():
     assert QuickstartConfig(final_learning_fraction=0.1, max_batches=500).max_batches == 500
 
 
+def test_the_quickstart_evaluates_the_checkpoint_that_drove_best_on_validation_tracks(tmp_path):
+    from charles_core.errors import ConfigError
+    from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
+
+    config = QuickstartConfig(
+        max_batches=4,
+        checkpoint_every=2,
+        select_from=2,
+        validation_seeds=(100_060,),
+        capacity=40,
+        input_size=(61, 64),
+        eval_seeds=(0,),
+        eval_steps=120,
+        run_root=str(tmp_path),
+    )
+    result = run_quickstart(config, progress=False, log=lambda *args: None)
+    validated = [Path(v["checkpoint"]).name for v in result["validation"]]
+    assert validated == ["charles_pilotnet_v2-batch00000002.keras", "charles_pilotnet_v2-batch00000004.keras"]
+    assert Path(result["checkpoint"]).name in validated
+    assert result["chosen_batch"] in (2, 4) and result["batches"] == 4
+    with pytest.raises(ConfigError, match="validation_seeds"):
+        QuickstartConfig(validation_seeds=(100_003,))  # a track the NPC collects on
+
+
 @pytest.mark.slow
 def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_tracks(tmp_path):
     """The README's command at full size (2,000 batches: about 10 minutes on 2 idle cores).
