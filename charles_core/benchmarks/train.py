@@ -191,6 +191,12 @@ def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: 
         **{name: rng.uniform(-1, 1, size).astype(np.float32) for name in ("throttle", "steering")},
     }
     batch["acceleration"], batch["braking"] = np.maximum(batch["throttle"], 0), np.maximum(-batch["throttle"], 0)
+    if config.history is not None:  # history lines: random past signals in the buffers' layout
+        from charles_core.codec.history_inputs import history_signal_shapes
+
+        for signal, shape in history_signal_shapes(config).items():
+            batch[f"history_{signal}"] = rng.uniform(-1, 1, (size, *shape)).astype(np.float32)
+        batch["purpose"] = rng.uniform(-1, 1, (size, 2)).astype(np.float32)
     x, y, w = model_data(config, batch)
     return _timed_train(trainer.model, x, y, w, size, steps, warmup)
 

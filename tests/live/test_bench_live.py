@@ -12,8 +12,9 @@ from charles_core import cli
 from charles_core.benchmarks.live import BATCH_RATIO_BAR, ceiling_run
 
 
-def test_the_ceiling_is_raw_training_in_batches_per_second():
-    result = ceiling_run("charles_pilotnet_v1", (64, 80), batch_per_buffer=2, batches=3)
+@pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; + speed history
+def test_the_ceiling_is_raw_training_in_batches_per_second(line):
+    result = ceiling_run(line, (64, 80), batch_per_buffer=2, batches=3)
     assert result["batches_per_s"] > 0
 
 
