@@ -82,6 +82,8 @@ CASES = [
     ("bench-train-batches-0", ["bench", "train", LINE, "--batches", "0"], "--batches: must be a positive"),
     ("bench-drive-warmup-negative", ["bench", "drive", LINE, "--warmup", "-1"], "--warmup: must be an integer >= 0"),
     ("bench-capture-frames-0", ["bench", "capture", "--frames", "0"], "--frames: must be a positive"),
+    ("live-pause-fill-above-1", ["live", "--pause-fill", "1.5"], "--pause-fill: must be a number in (0, 1]"),
+    ("quickstart-select-from-0", ["quickstart", "--select-from", "0"], "--select-from: must be a positive"),
 ]
 
 

@@ -47,6 +47,7 @@ def cmd_live(args) -> int:
         player_max_steps=args.player_max_steps,
         player_hz=args.player_hz or None,
         pause_when_full=not args.keep_collecting,
+        pause_fill=args.pause_fill,
         call_timeout_s=args.call_timeout,
         start_timeout_s=args.start_timeout,
         trainer_gpu=args.trainer_gpu,
@@ -111,7 +112,14 @@ def add_live_commands(commands) -> None:
     sub.add_argument(
         "--keep-collecting",
         action="store_true",
-        help="collectors never pause (by default they pause while every buffer is full)",
+        help="collectors never pause (by default they pause while every buffer is full: --pause-fill)",
+    )
+    sub.add_argument(
+        "--pause-fill",
+        type=arg.share,
+        default=1.0,
+        metavar="SHARE",
+        help="collectors rest while the trainer trains and every buffer holds this share (default 1: full)",
     )
     sub.add_argument("--minutes", type=_minutes, default=5.0, help="wall time of the run (default 5; 'none')")
     sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop at this batch count")

@@ -77,6 +77,14 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    """A number in (0, 1] (a fill share)."""
+    value = _number(text, "a number in (0, 1]")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1]; got {text!r}")
+    return value
+
+
 def seed(text: str) -> int:
     """One seed: an integer from 0 to 2**32 - 1."""
     value = _integer(text, f"an integer from 0 to {MAX_SEED}")

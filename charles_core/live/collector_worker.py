@@ -12,7 +12,7 @@ import time
 
 from charles_core.live.live_config import LiveConfig
 from charles_core.live.live_timeout_error import LiveTimeoutError
-from charles_core.live.ray_support import call_while_restarting, peak_rss_mb
+from charles_core.live.ray_support import call_while_restarting, lower_priority, peak_rss_mb
 
 PAUSE_POLL_S = 0.05
 
@@ -41,6 +41,7 @@ class CollectorWorker:
         from charles_core.errors import ConfigError
 
         self.index, self.config, self.trainer = index, config, trainer
+        lower_priority(config.worker_nice)
         context = ray.get_runtime_context()
         self.restarted = context.was_current_actor_reconstructed
         # a restarted collector drives other tracks than the one it replaces
@@ -70,7 +71,7 @@ class CollectorWorker:
         for ref in done:
             count = self._in_flight.pop(ref)
             try:
-                stored, self._full = ray.get(ref)
+                stored, self._enough = ray.get(ref)
                 self.stored += stored
             except ray.exceptions.RayActorError:
                 self.lost += count  # in flight when the trainer died
@@ -100,16 +101,16 @@ class CollectorWorker:
         self.sent += count
 
     def _wait_for_room(self, ray) -> None:
-        """Every buffer is full: samples now would only replace unused ones, so leave the cores to the trainer."""
+        """The buffers are nearly full: more samples would only replace unused ones; leave the cores to the trainer."""
         started = time.monotonic()
         while not self._stop.is_set():
             try:
-                if not ray.get(self.trainer.full.remote(), timeout=self.config.call_timeout_s):
+                if not ray.get(self.trainer.enough.remote(), timeout=self.config.call_timeout_s):
                     break
             except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
                 break  # the send path rides out a restarting trainer, bounded
             self._stop.wait(PAUSE_POLL_S)
-        self._full = False
+        self._enough = False
         self.paused_s += time.monotonic() - started
 
     def _run(self) -> None:
@@ -117,10 +118,10 @@ class CollectorWorker:
 
         self._in_flight: dict = {}
         self._trainer_down = False
-        self._full = False
+        self._enough = False
         try:
             while not self._stop.is_set() and not self.collector.finished:
-                if self._full and self.config.pause_when_full:
+                if self._enough and self.config.pause_when_full:
                     self._wait_for_room(ray)
                 ready = self.collector.collect(self.config.ingest_samples)
                 count = sum(len(samples) for samples in ready.values())

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import attrs
 
-from charles_core.common.validators import integer_at_least, non_negative, optional_positive, positive
+from charles_core.common.validators import (
+    fraction_above_zero,
+    integer_at_least,
+    integer_between,
+    non_negative,
+    optional_positive,
+    positive,
+)
 from charles_core.errors import ConfigError
 from charles_core.sim.track_split import check_evaluation_seeds, evaluation_seeds
 
@@ -46,9 +53,13 @@ class LiveConfig:
         ingest_samples: samples a collector sends per ``ingest`` call.
         max_in_flight: ``ingest`` calls one collector may have pending; beyond it the collector
             waits (``ray.wait``), so memory never grows with a fast collector or a slow trainer.
-        pause_when_full: collectors pause while every buffer is full (new samples would only
-            replace unused ones), leaving the cores to the trainer; ``False`` streams on, the
-            buffers rotating.
+        pause_when_full: collectors pause while the trainer trains and every buffer holds at
+            least ``pause_fill`` of its capacity (more samples would soon only replace unused
+            ones), leaving the cores to the trainer; ``False`` streams on, the buffers rotating.
+        pause_fill: the fill share above which collectors rest (with ``pause_when_full``);
+            1 (the default) rests only at full buffers. Keep it above the buffers' pause
+            fraction (0.9), where the trainer stops and waits for full buffers again. 0.95 with
+            ``worker_nice`` 5 trained fewer batches in its one run (docs/live.md).
         player_seeds: tracks the players drive (evaluation range: tracks no collector drives).
         player_max_steps: steps per player episode (CarRacing's 1,000).
         player_hz: the players' decisions per second: 25 drives in real time (CarRacing's 50 Hz
@@ -64,6 +75,9 @@ class LiveConfig:
         trainer_gpu: ``"auto"`` (a GPU when the cluster has one), ``"yes"`` or ``"no"``.
         trainer_threads: TensorFlow intra-op threads of the trainer (``None``: its node's cores).
         worker_threads: TensorFlow intra-op threads of each player.
+        worker_nice: how much lower the collectors' and players' scheduling priority is than
+            the trainer's (Linux ``nice``; 0, the default: the same), so that on shared cores the
+            trainer runs first.
         trainer_resource: a custom Ray resource the trainer's node offers (placement on a cluster).
         collector_resource: the same for collectors (one unit each).
         player_resource: the same for players.
@@ -85,6 +99,7 @@ class LiveConfig:
     ingest_samples: int = attrs.field(default=64, validator=integer_at_least(1))
     max_in_flight: int = attrs.field(default=2, validator=integer_at_least(1))
     pause_when_full: bool = True
+    pause_fill: float = attrs.field(default=1.0, validator=fraction_above_zero)
     player_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20), converter=check_evaluation_seeds)
     player_max_steps: int = attrs.field(default=1000, validator=integer_at_least(1))
     player_hz: float | None = attrs.field(default=25.0, validator=optional_positive)
@@ -98,6 +113,7 @@ class LiveConfig:
     trainer_gpu: str = attrs.field(default="auto", validator=attrs.validators.in_(("auto", "yes", "no")))
     trainer_threads: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
     worker_threads: int = attrs.field(default=1, validator=integer_at_least(1))
+    worker_nice: int = attrs.field(default=0, validator=integer_between(0, 19))
     trainer_resource: str | None = attrs.field(default=None, validator=_resource)
     collector_resource: str | None = attrs.field(default=None, validator=_resource)
     player_resource: str | None = attrs.field(default=None, validator=_resource)

@@ -62,6 +62,16 @@ class _LiveFeed:
             return self.owner.buffers.fill_levels()
 
 
+def collectors_may_rest(buffers, pause_fill: float) -> bool:
+    """Whether the trainer trains on ``buffers`` and each holds at least ``pause_fill`` of its capacity.
+
+    Before the first batch (and after a pause) training waits for full buffers,
+    so collectors rest only once it trains: resting at ``pause_fill`` below 1
+    before that would never let the buffers fill.
+    """
+    return buffers.can_train and min(buffers.fill_levels().values()) >= pause_fill
+
+
 class LiveTrainer:
     """Trains the line continuously on what collectors send; publishes weights; keeps the run's state.
 
@@ -167,7 +177,7 @@ class LiveTrainer:
     # -- calls from collectors, players and the driver ----------------------------
 
     def ingest(self, ready: dict, sender: str = "") -> tuple[int, bool]:
-        """Add balanced samples (``{buffer name: [Sample, ...]}``); returns (stored, every buffer full)."""
+        """Add balanced samples (``{buffer name: [Sample, ...]}``); returns (stored, whether collectors may rest)."""
         unknown = set(ready) - set(self.buffer_names)
         if unknown:
             raise ConfigError(
@@ -176,17 +186,20 @@ class LiveTrainer:
             )
         with self.data_ready:
             stored = sum(self.buffers.add_ready(ready).values())
-            full = self.buffers.ready
+            enough = self._enough()
             self.data_ready.notify_all()
         self.samples_in += stored
         if self.first_ingest is None:
             self.first_ingest = time.time()
-        return stored, full
+        return stored, enough
 
-    def full(self) -> bool:
-        """Whether every buffer is full (collectors that pause when full poll this)."""
+    def enough(self) -> bool:
+        """Whether collectors may rest: it trains and every buffer holds ``pause_fill`` of its capacity."""
         with self.data_ready:
-            return self.buffers.ready
+            return self._enough()
+
+    def _enough(self) -> bool:
+        return collectors_may_rest(self.buffers, self.config.pause_fill)
 
     def report_episode(self, report: dict) -> None:
         """A player's episode: kept for status and written as the TensorBoard scalar reward-vs-batch."""

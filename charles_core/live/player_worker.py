@@ -19,7 +19,7 @@ import numpy as np
 from charles_core.errors import DataError
 from charles_core.live.live_config import LiveConfig
 from charles_core.live.live_timeout_error import LiveTimeoutError
-from charles_core.live.ray_support import peak_rss_mb, set_tensorflow_threads
+from charles_core.live.ray_support import lower_priority, peak_rss_mb, set_tensorflow_threads
 
 POLL_S = 2.0  # one long-poll of the board; short enough to notice a stop
 
@@ -60,6 +60,7 @@ class PlayerWorker:
     """
 
     def __init__(self, index: int, config: LiveConfig, line, board, trainer):
+        lower_priority(config.worker_nice)
         set_tensorflow_threads(config.worker_threads)
         from charles_core.collect.model_policy import ModelPolicy
         from charles_core.models import create_model

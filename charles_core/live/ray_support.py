@@ -175,6 +175,12 @@ def set_tensorflow_threads(intra_op: int | None, inter_op: int = 1) -> None:
         pass  # TensorFlow already ran an op in this process (a reused worker): its pools are set
 
 
+def lower_priority(nice: int) -> None:
+    """Lower this process's scheduling priority by ``nice`` (0: leave it), so the trainer gets the cores first."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

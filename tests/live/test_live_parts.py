@@ -109,3 +109,26 @@ def test_a_weight_set_that_does_not_fit_leaves_the_model_as_it_was():
     with pytest.raises(DataError, match="holds 1 arrays, the model 2"):
         swap_weights(model, [np.ones((3, 2))])
     assert model.weights[0].sum() == 6  # untouched: no half-swapped model
+
+
+def test_collectors_rest_only_while_training_goes_on_with_nearly_full_buffers(tmp_path):
+    from charles_core.data.buffer_set import BufferSet
+    from charles_core.live.live_trainer import collectors_may_rest
+    from tests.data.data_samples import SHAPE, sample_for
+
+    buffers = BufferSet(tmp_path / "buf", ("throttle", "steering"), SHAPE[:2], capacity=20)
+    rng = np.random.default_rng(0)
+
+    def add(count):
+        for i in range(count):
+            for name in ("throttle", "steering"):
+                buffers.add(name, sample_for(i))
+
+    add(19)  # 95% before the first batch: training waits for full buffers, so collectors go on
+    assert not collectors_may_rest(buffers, 0.95)
+    add(1)
+    assert collectors_may_rest(buffers, 0.95) and collectors_may_rest(buffers, 1.0)
+    buffers.draw(1, rng)  # 95%, training goes on
+    assert collectors_may_rest(buffers, 0.95) and not collectors_may_rest(buffers, 1.0)
+    buffers.draw(1, rng)  # 90%: below the rest level, still training
+    assert not collectors_may_rest(buffers, 0.95)
