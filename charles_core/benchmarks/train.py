@@ -172,6 +172,11 @@ if __name__ == "__main__":
 
 def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: int = 2, warmup: int = 1) -> float:
     """Samples/s that ``train_on_batch`` consumes for ``line`` at ``input_size`` (random data)."""
+    return raw_training_cost(line, input_size, batch_per_buffer, steps, warmup)["samples_per_s"]
+
+
+def raw_training_cost(line: str, input_size, batch_per_buffer: int = 16, steps: int = 2, warmup: int = 1) -> dict:
+    """``{"samples_per_s", "cpu_s_per_batch"}`` of raw ``train_on_batch`` (random data; CPU time of every thread)."""
     from charles_core.codec.model_data import model_data
     from charles_core.models import get_line
     from charles_core.training.trainer import Trainer
@@ -198,7 +203,11 @@ def raw_training_rate(line: str, input_size, batch_per_buffer: int = 16, steps: 
             batch[f"history_{signal}"] = rng.uniform(-1, 1, (size, *shape)).astype(np.float32)
         batch["purpose"] = rng.uniform(-1, 1, (size, 2)).astype(np.float32)
     x, y, w = model_data(config, batch)
-    return _timed_train(trainer.model, x, y, w, size, steps, warmup)
+    for _ in range(warmup):
+        trainer.model.train_on_batch(x, y, sample_weight=w)
+    cpu_started = time.process_time()
+    samples_per_s = _timed_train(trainer.model, x, y, w, size, steps, 0)
+    return {"samples_per_s": samples_per_s, "cpu_s_per_batch": (time.process_time() - cpu_started) / steps}
 
 
 def _timed_train(model, x, y, w, size, steps, warmup) -> float:
