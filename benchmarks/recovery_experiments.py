@@ -67,6 +67,12 @@ VARIANTS = {
         perturb_min_steering=0.1,
         dagger_rounds=0,
     ),
+    # the quickstart's defaults as they are now
+    "default": dict(),
+    # larger buffers: batches drawn from 4x more samples, so from more tracks and moments than the last seconds
+    "big6000": dict(capacity=6000),
+    # a faster NPC: more slack within the 1,000 steps, a harder teacher to follow
+    "fast80": dict(npc_max_speed=80.0),
     # the default, its learning rate decaying (half cosine) to a tenth over the batches
     "decay": dict(final_learning_fraction=0.1),
     # no perturbation at all: pure behaviour cloning of the NPC
@@ -156,6 +162,29 @@ def record(name: str, charles: dict, npc: dict, extra: dict) -> dict:
     return row
 
 
+def _evaluate_last(trainer, args, config, name, extra, started) -> int:
+    from charles_core.driving.drive import load_line_model
+    from charles_core.training.checkpoints import list_checkpoints
+
+    npc = npc_scores(args.seeds, config.npc_max_speed)
+    candidates = list_checkpoints(trainer.checkpoint_dir, trainer.line.name)[-args.evaluate_last :]
+    for batch, path in candidates:
+        charles = drive(load_line_model(path), config.input_size, args.seeds)
+        row = record(
+            name,
+            charles,
+            npc,
+            {
+                **extra,
+                "checkpoint": str(path),
+                "checkpoint_batch": batch,
+                "seconds": round(time.perf_counter() - started),
+            },
+        )
+        print(json.dumps({k: v for k, v in row.items() if k != "per_seed"}), flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,6 +194,12 @@ def main(argv=None) -> int:
     train.add_argument("--seeds", type=_seeds, default=tuple(range(1000, 1020)), help="evaluation seeds, a-b or a,b")
     train.add_argument("--run-root", default="/tmp/recovery_runs")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--evaluate-last",
+        type=int,
+        default=1,
+        help="evaluate each of the last N checkpoints (one row each; their spread is the checkpoint lottery)",
+    )
     again = commands.add_parser("drive", help="score a trained checkpoint with evaluation-side options")
     again.add_argument("checkpoint")
     again.add_argument("--name", required=True)
@@ -211,6 +246,8 @@ def main(argv=None) -> int:
             "seed": args.seed,
         }
         name = args.variant
+        if args.evaluate_last > 1:
+            return _evaluate_last(trained["trainer"], args, config, name, extra, started)
     else:
         from charles_core.driving.drive import frame_input_size, load_line_model
 

@@ -22,7 +22,7 @@ def _data_source(text: str) -> str:
 
 def cmd_quickstart(args):
     from charles_core.cli.eval_commands import parse_seeds
-    from charles_core.recipes.quickstart import QuickstartConfig, print_table, run_quickstart
+    from charles_core.recipes.quickstart import QuickstartConfig, print_table, run_quickstart, validation_seeds
 
     config = QuickstartConfig(
         train_minutes=args.minutes,
@@ -30,6 +30,8 @@ def cmd_quickstart(args):
         capacity=args.capacity,
         eval_steps=args.eval_steps,
         select_from=args.select_from,
+        checkpoint_every=args.checkpoint_every,
+        validation_seeds=validation_seeds(args.validation_tracks),
         run_root=args.run_root,
         seed=args.seed,
         **({"eval_seeds": parse_seeds(args.eval_seeds)} if args.eval_seeds else {}),
@@ -245,6 +247,16 @@ def add_training_commands(commands) -> None:
         default=4,
         metavar="N",
         help="drive the last N checkpoints on validation tracks and evaluate the best (default 4; 1: the last)",
+    )
+    sub.add_argument(
+        "--checkpoint-every", type=arg.positive_int, default=500, metavar="N", help="batches between checkpoints"
+    )
+    sub.add_argument(
+        "--validation-tracks",
+        type=arg.positive_int,
+        default=10,
+        metavar="N",
+        help="validation tracks each candidate drives (training range, from seed 100,060; default 10)",
     )
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=arg.seed, default=0)

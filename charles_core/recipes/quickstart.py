@@ -30,6 +30,11 @@ from charles_core.sim.track_split import (
 )
 
 
+def validation_seeds(count: int) -> tuple[int, ...]:
+    """The quickstart's validation tracks: training-range seeds after its 60 default training tracks."""
+    return training_seeds(count, start=TRAINING_SEED_START + 60)
+
+
 @attrs.frozen
 class QuickstartConfig:
     """Settings of the quickstart (all have CLI flags).
@@ -101,7 +106,7 @@ class QuickstartConfig:
     checkpoint_every: int = attrs.field(default=500, validator=_positive)
     select_from: int = attrs.field(default=4, validator=_positive)
     validation_seeds: tuple[int, ...] = attrs.field(
-        factory=lambda: training_seeds(10, start=TRAINING_SEED_START + 60), converter=check_training_seeds
+        factory=lambda: validation_seeds(10), converter=check_training_seeds
     )
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
