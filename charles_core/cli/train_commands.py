@@ -24,19 +24,20 @@ def cmd_quickstart(args):
     from charles_core.cli.eval_commands import parse_seeds
     from charles_core.recipes.quickstart import QuickstartConfig, print_table, run_quickstart, validation_seeds
 
+    given = {  # flags left out keep QuickstartConfig's defaults: they live there only
+        "train_minutes": args.minutes,
+        "max_batches": args.batches,
+        "capacity": args.capacity,
+        "eval_steps": args.eval_steps,
+        "select_from": args.select_from,
+        "checkpoint_every": args.checkpoint_every,
+        "validation_seeds": validation_seeds(args.validation_tracks) if args.validation_tracks else None,
+        "eval_seeds": parse_seeds(args.eval_seeds) if args.eval_seeds else None,
+        "line": args.line,
+        "input_size": args.input_size,
+    }
     config = QuickstartConfig(
-        train_minutes=args.minutes,
-        max_batches=args.batches,
-        capacity=args.capacity,
-        eval_steps=args.eval_steps,
-        select_from=args.select_from,
-        checkpoint_every=args.checkpoint_every,
-        validation_seeds=validation_seeds(args.validation_tracks),
-        run_root=args.run_root,
-        seed=args.seed,
-        **({"eval_seeds": parse_seeds(args.eval_seeds)} if args.eval_seeds else {}),
-        **({"line": args.line} if args.line else {}),
-        **({"input_size": args.input_size} if args.input_size else {}),
+        run_root=args.run_root, seed=args.seed, **{key: value for key, value in given.items() if value is not None}
     )
     result = run_quickstart(config, progress=not args.no_progress)
     print_table(result)
@@ -228,11 +229,18 @@ def _train(args, started: list):
 
 
 def add_training_commands(commands) -> None:
+    from charles_core.recipes.quickstart import QuickstartConfig
+
+    q = QuickstartConfig()  # the flags' defaults, shown in their help, are the config's
     sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~10 min)")
     sub.add_argument("--line", default=None, help="the line trained (default charles_pilotnet_v2)")
-    sub.add_argument("--minutes", type=arg.positive_float, default=6.5, help="training time budget (default 6.5)")
+    sub.add_argument(
+        "--minutes", type=arg.positive_float, default=None, help=f"training time budget (default {q.train_minutes})"
+    )
     sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop training at this many batches")
-    sub.add_argument("--capacity", type=arg.positive_int, default=1500, help="samples per buffer (default 1500)")
+    sub.add_argument(
+        "--capacity", type=arg.positive_int, default=None, help=f"samples per buffer (default {q.capacity})"
+    )
     sub.add_argument("--input-size", type=arg.input_size, default=None, metavar="HxW", help="default 72x96")
     sub.add_argument(
         "--eval-seeds",
@@ -240,23 +248,32 @@ def add_training_commands(commands) -> None:
         metavar="SEEDS",
         help="unseen evaluation tracks, e.g. 0-19 or 3,5,8 (default 0-19; training tracks are refused)",
     )
-    sub.add_argument("--eval-steps", type=arg.positive_int, default=1000, help="physics steps per evaluation episode")
+    sub.add_argument(
+        "--eval-steps",
+        type=arg.positive_int,
+        default=None,
+        help=f"physics steps per evaluation episode (default {q.eval_steps})",
+    )
     sub.add_argument(
         "--select-from",
         type=arg.positive_int,
-        default=4,
+        default=None,
         metavar="N",
-        help="drive the last N checkpoints on validation tracks and evaluate the best (default 4; 1: the last)",
+        help=f"drive the last N checkpoints on validation tracks, keep the best (default {q.select_from}; 1: the last)",
     )
     sub.add_argument(
-        "--checkpoint-every", type=arg.positive_int, default=500, metavar="N", help="batches between checkpoints"
+        "--checkpoint-every",
+        type=arg.positive_int,
+        default=None,
+        metavar="N",
+        help=f"batches between checkpoints (default {q.checkpoint_every})",
     )
     sub.add_argument(
         "--validation-tracks",
         type=arg.positive_int,
-        default=10,
+        default=None,
         metavar="N",
-        help="validation tracks each candidate drives (training range, from seed 100,060; default 10)",
+        help=f"validation tracks per candidate (training range, from seed 100,060; default {len(q.validation_seeds)})",
     )
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=arg.seed, default=0)

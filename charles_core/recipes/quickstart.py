@@ -59,7 +59,7 @@ class QuickstartConfig:
         select_from: how many of the last checkpoints drive the validation
             tracks; the best (most laps, then reward) is the one evaluated and
             reported. 1: the last checkpoint, no validation. One run's
-            checkpoints drove 2-11 of 20 unseen laps (docs/recovery.md).
+            checkpoints drove 2-17 of 20 unseen laps (docs/recovery.md).
         validation_seeds: the validation tracks, from the training range but
             not among ``train_seeds`` (refused if they are).
         dagger_rounds: after the first part of training on the NPC's own driving,
@@ -96,17 +96,17 @@ class QuickstartConfig:
 
     line: str = "charles_pilotnet_v2"
     input_size: tuple[int, int] = (72, 96)
-    train_minutes: float = attrs.field(default=6.5, validator=_positive)
+    train_minutes: float = attrs.field(default=5.0, validator=_positive)
     max_batches: int | None = attrs.field(default=None, validator=_positive)
     capacity: int = attrs.field(default=1500, validator=_positive)
     batch_per_buffer: int = attrs.field(default=16, validator=_positive)
     train_seeds: tuple[int, ...] = attrs.field(factory=lambda: training_seeds(60), converter=check_training_seeds)
     eval_seeds: tuple[int, ...] = attrs.field(factory=lambda: evaluation_seeds(20), converter=check_evaluation_seeds)
     eval_steps: int = attrs.field(default=1000, validator=_positive)
-    checkpoint_every: int = attrs.field(default=500, validator=_positive)
+    checkpoint_every: int = attrs.field(default=250, validator=_positive)
     select_from: int = attrs.field(default=4, validator=_positive)
     validation_seeds: tuple[int, ...] = attrs.field(
-        factory=lambda: validation_seeds(10), converter=check_training_seeds
+        factory=lambda: validation_seeds(12), converter=check_training_seeds
     )
     dagger_rounds: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     dagger_cars: int = attrs.field(default=4, validator=attrs.validators.ge(0))
