@@ -232,7 +232,7 @@ def add_training_commands(commands) -> None:
     from charles_core.recipes.quickstart import QuickstartConfig
 
     q = QuickstartConfig()  # the flags' defaults, shown in their help, are the config's
-    sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~10 min)")
+    sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~7 min)")
     sub.add_argument("--line", default=None, help="the line trained (default charles_pilotnet_v2)")
     sub.add_argument(
         "--minutes", type=arg.positive_float, default=None, help=f"training time budget (default {q.train_minutes})"
