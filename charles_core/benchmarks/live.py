@@ -68,10 +68,8 @@ def in_process_run(
     from pathlib import Path
 
     from charles_core.collect.buffer_feed import BufferFeed
-    from charles_core.collect.collector import Collector, CollectorConfig
-    from charles_core.collect.data_pipeline import make_balancer, make_buffers
+    from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
     from charles_core.models import get_line
-    from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.sim.track_split import training_seeds
     from charles_core.training.trainer import Trainer
@@ -87,16 +85,15 @@ def in_process_run(
     )
     balancer = make_balancer(line_config, bins="coarse")
     buffers = make_buffers(line_config, run_dir / "buffers", input_size, balancer, capacity)
-    seeds = training_seeds(60)
-    sessions = [CarRacingSession(seed=seeds[0], action_repeat=2) for _ in range(cars)]
-    collector = Collector(
-        sessions,
-        ExpertDriver(max_speed=npc_max_speed),
+    collector = make_sim_collector(
         line_config,
         input_size,
         balancer,
         buffers,
-        CollectorConfig(seeds=seeds, mirror=True, seed=seed),
+        training_seeds(60),
+        seed=seed,
+        cars=cars,
+        driver=ExpertDriver(max_speed=npc_max_speed),
     )
     started = time.monotonic()
     while not buffers.ready and time.monotonic() - started < seconds:
@@ -125,10 +122,8 @@ def collection_cpu_per_sample(
     """CPU seconds the quickstart's collector (NPC cars, balancer, mirror, buffers) spends per stored sample."""
     from pathlib import Path
 
-    from charles_core.collect.collector import Collector, CollectorConfig
-    from charles_core.collect.data_pipeline import make_balancer, make_buffers
+    from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
     from charles_core.models import get_line
-    from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.sim.track_split import training_seeds
 
@@ -138,16 +133,14 @@ def collection_cpu_per_sample(
         balancer = make_balancer(line_config, bins="coarse")
         # small rotating buffers: the writes are what is measured, not the disk they would fill
         buffers = make_buffers(line_config, directory / "buffers", input_size, balancer, 2000)
-        seeds = training_seeds(60)
-        sessions = [CarRacingSession(seed=seeds[0], action_repeat=2) for _ in range(cars)]
-        collector = Collector(
-            sessions,
-            ExpertDriver(max_speed=npc_max_speed),
+        collector = make_sim_collector(
             line_config,
             input_size,
             balancer,
             buffers,
-            CollectorConfig(seeds=seeds, mirror=True),
+            training_seeds(60),
+            cars=cars,
+            driver=ExpertDriver(max_speed=npc_max_speed),
         )
         for _ in range(cars * 5):  # the first steps of each car (imports, first drawings)
             collector.step()
