@@ -75,6 +75,9 @@ VARIANTS = {
     "fast80": dict(npc_max_speed=80.0),
     # the default, its learning rate decaying (half cosine) to a tenth over the batches
     "decay": dict(final_learning_fraction=0.1),
+    # checkpoints hold a moving average of the weights (about the last 100 / 400 batches)
+    "ema99": dict(weight_average=0.99),
+    "ema9975": dict(weight_average=0.9975),
     # no perturbation at all: pure behaviour cloning of the NPC
     "clean": dict(perturb_probability=0.0, dagger_rounds=0),
     # DAgger: after 40% of the batches, the latest Charles drives 4 of the 8 cars, the NPC labels
@@ -128,12 +131,23 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
 
 
 def drive(
-    model, input_size, seeds, max_speed: float | None = None, action_repeat: int = 2, mirror_average: bool = False
+    model,
+    input_size,
+    seeds,
+    max_speed: float | None = None,
+    action_repeat: int = 2,
+    mirror_average: bool = False,
+    ensemble=(),
 ) -> dict:
     from charles_core.collect.model_policy import ModelPolicy
     from charles_core.sim.evaluate import evaluate
 
-    policy = ModelPolicy(model, input_size, max_speed=max_speed, mirror_average=mirror_average)
+    predictor = None
+    if ensemble:
+        from charles_core.runtimes.inference import CompiledPredictor, EnsemblePredictor
+
+        predictor = EnsemblePredictor([CompiledPredictor(m) for m in (model, *ensemble)])
+    policy = ModelPolicy(model, input_size, max_speed=max_speed, mirror_average=mirror_average, predictor=predictor)
     return evaluate(policy, seeds, reset_policy=policy.reset, action_repeat=action_repeat)
 
 
@@ -210,6 +224,9 @@ def main(argv=None) -> int:
     again.add_argument(
         "--average-with", nargs="*", default=(), help="more checkpoints of the run whose weights are averaged in"
     )
+    again.add_argument(
+        "--ensemble-with", nargs="*", default=(), help="more checkpoints whose predictions are averaged in"
+    )
     commands.add_parser("list", help="the recorded results")
     args = parser.parse_args(argv)
 
@@ -264,6 +281,7 @@ def main(argv=None) -> int:
             "action_repeat": args.action_repeat,
             "mirror_average": args.mirror_average,
             "average_with": list(args.average_with),
+            "ensemble_with": list(args.ensemble_with),
         }
         name = args.name
     charles = drive(
@@ -273,6 +291,7 @@ def main(argv=None) -> int:
         getattr(args, "max_speed", None),
         getattr(args, "action_repeat", 2),
         getattr(args, "mirror_average", False),
+        [load_line_model(p) for p in getattr(args, "ensemble_with", ())],
     )
     npc = npc_scores(args.seeds, config.npc_max_speed)
     row = record(name, charles, npc, {**extra, "seconds": round(time.perf_counter() - started)})

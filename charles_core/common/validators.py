@@ -62,6 +62,12 @@ def fraction_above_zero(instance, attribute, value) -> None:
         raise ConfigError(f"{_where(instance, attribute)} must be a number in (0, 1]; got {value!r}")
 
 
+def fraction_below_one(instance, attribute, value) -> None:
+    """A finite number in (0, 1): a momentum, which neither forgets at once nor never learns."""
+    if not _is_number(value) or not 0 < value < 1:
+        raise ConfigError(f"{_where(instance, attribute)} must be a number in (0, 1); got {value!r}")
+
+
 def positive_ints(instance, attribute, value) -> None:
     """A sequence of integers, each > 0 (layer widths)."""
     if any(not _is_integer(v) or v <= 0 for v in value):

@@ -167,8 +167,11 @@ class LiveTrainer:
             return
         import ray
 
+        from charles_core.training.moving_average import moving_average_weights
+
         published_at = time.time()
-        ref = ray.put(self.trainer.model.get_weights())
+        with moving_average_weights(self.trainer.model):  # what its checkpoints hold
+            ref = ray.put(self.trainer.model.get_weights())
         # the trainer owns the weights: keep the last few alive while players fetch them
         self._published_refs = (self._published_refs + [ref])[-3:]
         self.board.publish.remote(self.trainer.batch, [ref], published_at)

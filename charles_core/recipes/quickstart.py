@@ -18,7 +18,7 @@ from pathlib import Path
 
 import attrs
 
-from charles_core.common.validators import fraction_above_zero
+from charles_core.common.validators import fraction_above_zero, fraction_below_one
 from charles_core.common.validators import optional_positive as _positive
 from charles_core.errors import ConfigError
 from charles_core.sim.track_split import (
@@ -87,6 +87,9 @@ class QuickstartConfig:
         final_learning_fraction: the learning rate decays (half cosine) to this
             share of itself at ``max_batches`` (1: constant rate; below 1 needs
             ``max_batches``).
+        weight_average: checkpoints hold an exponential moving average of the
+            weights with this momentum (``TrainingConfig.weight_average``);
+            ``None``: the raw weights.
         prefetch_nice: priority drop of the trainer's batch thread, where the NPC
             also drives (``TrainingConfig.prefetch_nice``); 0 on a machine shared
             with other work, where a thread at 19 gets almost no CPU.
@@ -123,6 +126,7 @@ class QuickstartConfig:
     takeover_distance: float | None = attrs.field(default=None, validator=_positive)
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
     final_learning_fraction: float = attrs.field(default=1.0, validator=fraction_above_zero)
+    weight_average: float | None = attrs.field(default=None, validator=attrs.validators.optional(fraction_below_one))
     prefetch_nice: int = attrs.field(
         default=19, validator=attrs.validators.and_(attrs.validators.ge(0), attrs.validators.le(19))
     )
@@ -229,6 +233,7 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
             prefetch_nice=config.prefetch_nice,
             decay_batches=config.max_batches if config.final_learning_fraction < 1 else None,
             final_learning_fraction=config.final_learning_fraction,
+            weight_average=config.weight_average,
         ),
     )
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
@@ -246,7 +251,10 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         if index > 0:  # DAgger round: the latest Charles drives some cars, the NPC labels
             from charles_core.runtimes.tflite_predictor import TFLitePredictor
 
-            pilot = TFLitePredictor(trainer.model)
+            from charles_core.training.moving_average import moving_average_weights
+
+            with moving_average_weights(trainer.model):  # Charles drives what its checkpoints hold
+                pilot = TFLitePredictor(trainer.model)
             collector.set_pilots(
                 [ModelPolicy(trainer.model, config.input_size, predictor=pilot) for _ in range(config.dagger_cars)]
             )
@@ -293,7 +301,7 @@ def run_quickstart(config: QuickstartConfig, progress: bool = True, log=print) -
     trained = train_charles(config, run_dir, progress, log)
     trainer, line = trained["trainer"], trained["line"]
     chosen, validation = choose_checkpoint(config, trainer, log)
-    model = trainer.model if Path(chosen) == Path(trainer.last_checkpoint) else load_line_model(chosen)
+    model = load_line_model(chosen)  # what the checkpoint holds (the moving average where training keeps one)
 
     log(f"evaluating on {len(config.eval_seeds)} unseen tracks (seeds {_seed_text(config.eval_seeds)}) ...")
     policy = ModelPolicy(model, config.input_size, record_every=2)

@@ -33,6 +33,7 @@ from charles_core.training.checkpoints import (
     remove_partial_files,
     save_checkpoint,
 )
+from charles_core.training.moving_average import moving_average_weights
 from charles_core.training.training_config import TrainingConfig
 
 
@@ -55,12 +56,17 @@ def compile_for_line(
     warmup_batches: int,
     decay_batches: int | None = None,
     final_fraction: float = 1.0,
+    weight_average: float | None = None,
 ) -> None:
     import keras
 
     from charles_core.training.warmup_schedule import WarmupSchedule
 
-    optimizer = keras.optimizers.Adam(WarmupSchedule(learning_rate, warmup_batches, decay_batches or 0, final_fraction))
+    schedule = WarmupSchedule(learning_rate, warmup_batches, decay_batches or 0, final_fraction)
+    if weight_average is None:
+        optimizer = keras.optimizers.Adam(schedule)
+    else:
+        optimizer = keras.optimizers.Adam(schedule, use_ema=True, ema_momentum=weight_average)
     model.compile(
         optimizer=optimizer, loss=losses_for_line(line), loss_weights=loss_weights_for_line(line), jit_compile=False
     )
@@ -142,6 +148,7 @@ class Trainer:
                     line.warmup_batches if self.config.warmup_batches is None else self.config.warmup_batches,
                     self.config.decay_batches,
                     self.config.final_learning_fraction,
+                    self.config.weight_average,
                 )
                 self.start_batch = 0
         self.batch_per_buffer = self.config.batch_per_buffer or self.line.batch_per_buffer
@@ -162,7 +169,9 @@ class Trainer:
         return self.run_dir / CHECKPOINT_DIR
 
     def save(self) -> Path:
-        self.last_checkpoint = save_checkpoint(self.model, self.checkpoint_dir, self.line.name, self.batch)
+        """Write a checkpoint at the current batch (the moving-average weights where training keeps them)."""
+        with moving_average_weights(self.model):
+            self.last_checkpoint = save_checkpoint(self.model, self.checkpoint_dir, self.line.name, self.batch)
         return self.last_checkpoint
 
     def _dataset(self, source, batches: int):

@@ -6,6 +6,7 @@ import attrs
 
 from charles_core.common.validators import (
     fraction_above_zero,
+    fraction_below_one,
     integer_at_least,
     integer_between,
     one_of,
@@ -27,6 +28,10 @@ class TrainingConfig:
         decay_batches: the batch at which the rate has decayed (half cosine) to
             ``final_learning_fraction`` of itself; ``None``: no decay.
         final_learning_fraction: the share of the rate left at ``decay_batches``.
+        weight_average: the momentum of an exponential moving average of the
+            weights (e.g. 0.99: about the last 100 batches) that checkpoints and
+            published weights carry, while training goes on from the raw weights;
+            ``None`` (the default): the raw weights, as the published lines trained.
         checkpoint_every: save a checkpoint every N batches.
         log_every: TensorBoard scalars every N batches.
         strategy: ``"default"`` (one device), ``"mirrored"`` (the GPUs of one
@@ -46,6 +51,7 @@ class TrainingConfig:
     warmup_batches: int | None = None
     decay_batches: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
     final_learning_fraction: float = attrs.field(default=1.0, validator=fraction_above_zero)
+    weight_average: float | None = attrs.field(default=None, validator=attrs.validators.optional(fraction_below_one))
     checkpoint_every: int = attrs.field(default=1000, validator=integer_at_least(1))
     log_every: int = attrs.field(default=10, validator=integer_at_least(1))
     strategy: str = attrs.field(default="default", validator=one_of(STRATEGIES))
