@@ -144,7 +144,8 @@ def drive(
 
     predictor = None
     if ensemble:
-        from charles_core.runtimes.inference import CompiledPredictor, EnsemblePredictor
+        from charles_core.runtimes.ensemble_predictor import EnsemblePredictor
+        from charles_core.runtimes.inference import CompiledPredictor
 
         predictor = EnsemblePredictor([CompiledPredictor(m) for m in (model, *ensemble)])
     policy = ModelPolicy(model, input_size, max_speed=max_speed, mirror_average=mirror_average, predictor=predictor)

@@ -250,7 +250,6 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         done_share += share
         if index > 0:  # DAgger round: the latest Charles drives some cars, the NPC labels
             from charles_core.runtimes.tflite_predictor import TFLitePredictor
-
             from charles_core.training.moving_average import moving_average_weights
 
             with moving_average_weights(trainer.model):  # Charles drives what its checkpoints hold

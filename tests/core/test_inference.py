@@ -120,3 +120,27 @@ def test_openvino_runtime_without_the_package_names_the_extra(monkeypatch):
     from charles_core.runtimes.line_predictor import available_runtimes
 
     assert "openvino" not in available_runtimes()
+
+
+def test_an_ensemble_averages_its_members_outputs():
+    from charles_core.runtimes.ensemble_predictor import EnsemblePredictor
+
+    members = [create_model("charles_pilotnet_v1", input_size=(61, 64), seed=s, load_sources=False) for s in (1, 2)]
+    frame = np.random.default_rng(0).uniform(0, 255, (61, 64, 6)).astype(np.float32)
+    alone = [CompiledPredictor(m).predict({"frame": frame}) for m in members]
+    together = EnsemblePredictor([CompiledPredictor(m) for m in members]).predict({"frame": frame})
+    assert set(together) == set(alone[0])
+    assert any(not np.allclose(alone[0][k], alone[1][k]) for k in together)  # two different members
+    for name, value in together.items():
+        np.testing.assert_allclose(value, (alone[0][name] + alone[1][name]) / 2, rtol=1e-6)
+
+
+def test_an_ensemble_of_different_inputs_or_of_none_is_refused():
+    from charles_core.runtimes.ensemble_predictor import EnsemblePredictor
+
+    small = CompiledPredictor(create_model("charles_pilotnet_v1", input_size=(61, 64), load_sources=False))
+    large = CompiledPredictor(create_model("charles_pilotnet_v1", input_size=(72, 96), load_sources=False))
+    with pytest.raises(ConfigError, match="ensemble members take different inputs"):
+        EnsemblePredictor([small, large])
+    with pytest.raises(ConfigError, match="at least one predictor"):
+        EnsemblePredictor([])

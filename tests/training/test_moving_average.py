@@ -63,7 +63,10 @@ def test_a_resumed_run_keeps_averaging(tmp_path, filled_buffers):
     trainer = _trainer(tmp_path / "run", weight_average=0.9)
     trainer.train(BufferFeed(buffers, refill=refill), until_batch=3)
     resumed = Trainer(
-        LINE, tmp_path / "run2", resume=trainer.last_checkpoint, config=TrainingConfig(batch_per_buffer=8, progress=False)
+        LINE,
+        tmp_path / "run2",
+        resume=trainer.last_checkpoint,
+        config=TrainingConfig(batch_per_buffer=8, progress=False),
     )
     assert resumed.model.optimizer.use_ema and resumed.model.optimizer.ema_momentum == pytest.approx(0.9)
     resumed.train(BufferFeed(buffers, refill=refill), until_batch=4)
