@@ -268,6 +268,7 @@ def run_benchmark(
     directory: str | None = None,
     sweep=(1, 2, 4),
     ceiling_batches: int = 300,
+    pause_fill: float | None = None,
 ) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
     from charles_core.live.live_config import LiveConfig
@@ -326,6 +327,7 @@ def run_benchmark(
                 publish_every=publish_every,
                 checkpoint_every=10**6,
                 collector_options=options,
+                **({} if pause_fill is None else {"pause_fill": pause_fill}),
             )
             live = _live_run(live_config, os.path.join(work, "live"))
             pushes = [p["seconds"] for p in live["pushes"]]
@@ -364,6 +366,7 @@ def run_benchmark(
             "live": {
                 "collectors": collectors,
                 "cars_per_collector": cars,
+                "pause_fill": live_config.pause_fill,
                 "players": players,
                 "batches": live["batches"],
                 "seconds": live["seconds"],
@@ -463,6 +466,13 @@ def add_arguments(parser) -> None:
         default=300,
         help="raw train_on_batch batches of the ceiling part (0: skip it)",
     )
+    parser.add_argument(
+        "--pause-fill",
+        type=arg.share,
+        default=None,
+        metavar="SHARE",
+        help="the live run's collectors rest while every buffer holds this share (default: LiveConfig's)",
+    )
     parser.add_argument("--directory", type=arg.writable_directory, default=None, help="where the runs go (temp)")
     parser.add_argument("--json", action="store_true")
 
@@ -483,6 +493,7 @@ def run_from_args(args) -> int:
         args.directory,
         tuple(count for count in args.sweep if count > 0),
         args.ceiling_batches,
+        args.pause_fill,
     )
     print(json.dumps(result, indent=None if args.json else 2))
     return 0
