@@ -84,6 +84,12 @@ CASES = [
     ("bench-capture-frames-0", ["bench", "capture", "--frames", "0"], "--frames: must be a positive"),
     ("live-pause-fill-above-1", ["live", "--pause-fill", "1.5"], "--pause-fill: must be a number in (0, 1]"),
     ("quickstart-select-from-0", ["quickstart", "--select-from", "0"], "--select-from: must be a positive"),
+    (
+        "quickstart-weight-average-1",
+        ["quickstart", "--weight-average", "1"],
+        "--weight-average: must be a number in [0, 1) (0: off)",
+    ),
+    ("train-weight-average-nan", ["train", LINE, "--weight-average", "nan"], "--weight-average: must be a number"),
 ]
 
 

@@ -31,14 +31,16 @@ def cmd_quickstart(args):
         "eval_steps": args.eval_steps,
         "select_from": args.select_from,
         "checkpoint_every": args.checkpoint_every,
+        "weight_average": args.weight_average,
         "validation_seeds": validation_seeds(args.validation_tracks) if args.validation_tracks else None,
         "eval_seeds": parse_seeds(args.eval_seeds) if args.eval_seeds else None,
         "line": args.line,
         "input_size": args.input_size,
     }
-    config = QuickstartConfig(
-        run_root=args.run_root, seed=args.seed, **{key: value for key, value in given.items() if value is not None}
-    )
+    settings = {key: value for key, value in given.items() if value is not None}
+    if args.weight_average == 0:
+        settings["weight_average"] = None  # asked for: the raw weights
+    config = QuickstartConfig(run_root=args.run_root, seed=args.seed, **settings)
     result = run_quickstart(config, progress=not args.no_progress)
     print_table(result)
 
@@ -155,6 +157,7 @@ def _train(args, started: list):
         strategy=args.strategy,
         seed=args.seed,
         progress=not args.no_progress,
+        weight_average=args.weight_average or None,  # 0: off
     )
     dataset = None
     if args.data != "sim":  # opened (and validated) before the run directory and buffers exist
@@ -269,6 +272,13 @@ def add_training_commands(commands) -> None:
         help=f"batches between checkpoints (default {q.checkpoint_every})",
     )
     sub.add_argument(
+        "--weight-average",
+        type=arg.momentum_or_off,
+        default=None,
+        metavar="MOMENTUM",
+        help=f"checkpoints hold a moving average of the weights, this momentum (default {q.weight_average}; 0: off)",
+    )
+    sub.add_argument(
         "--validation-tracks",
         type=arg.positive_int,
         default=None,
@@ -326,6 +336,13 @@ def add_training_commands(commands) -> None:
         help="the simulator environment (`charles environments`; default car_racing)",
     )
     sub.add_argument("--checkpoint-every", type=arg.positive_int, default=1000)
+    sub.add_argument(
+        "--weight-average",
+        type=arg.momentum_or_off,
+        default=None,
+        metavar="MOMENTUM",
+        help="checkpoints hold a moving average of the weights with this momentum, e.g. 0.99 (default: off)",
+    )
     sub.add_argument("--strategy", choices=("default", "mirrored", "multi_worker"), default="default")
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs")
     sub.add_argument("--keep-buffers", action="store_true", help="keep the buffer files after training")

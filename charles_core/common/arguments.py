@@ -85,6 +85,14 @@ def share(text: str) -> float:
     return value
 
 
+def momentum_or_off(text: str) -> float:
+    """A moving average's momentum in (0, 1), or 0 for none."""
+    value = _number(text, "a number in [0, 1)")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1) (0: off); got {text!r}")
+    return value
+
+
 def seed(text: str) -> int:
     """One seed: an integer from 0 to 2**32 - 1."""
     value = _integer(text, f"an integer from 0 to {MAX_SEED}")
