@@ -53,9 +53,12 @@ class _LiveFeed:
                         waited,
                         "are the collectors running? (`charles live --collectors N`)",
                     )
-                owner.waiting_s += 0.5
-                owner.data_ready.wait(0.5)
-            return owner.buffers.draw(n_per_buffer, self.rng)
+                before = time.monotonic()
+                owner.data_ready.wait(0.5)  # an ingest wakes it early
+                owner.waiting_s += time.monotonic() - before
+            batch = owner.buffers.draw(n_per_buffer, self.rng)
+            owner.samples_drawn += len(batch["buffer"])
+            return batch
 
     def fill_levels(self) -> dict[str, float]:
         with self.owner.data_ready:
@@ -112,9 +115,11 @@ class LiveTrainer:
         self.data_ready = threading.Condition()
         self.stopping = threading.Event()
         self.samples_in = 0
+        self.samples_drawn = 0  # each drawn sample leaves the buffers: samples_in minus this were never used
         self.lost_in_ingest = 0
         self.first_ingest: float | None = None
         self.waiting_s = 0.0
+        self.fill_waiting_s: float | None = None
         self.started = time.time()
         self.batch_times: list[tuple[float, int]] = []
         self.published: dict | None = None
@@ -155,6 +160,8 @@ class LiveTrainer:
             self.finished = True
 
     def _on_batch(self, number: int, logs: dict) -> None:
+        if self.fill_waiting_s is None:  # the wait for the first full buffers, apart from later waits
+            self.fill_waiting_s = self.waiting_s
         self.batch_times.append((time.time(), number))
         del self.batch_times[:-200]
         if number % self.config.publish_every == 0:
@@ -241,11 +248,13 @@ class LiveTrainer:
             "batches_per_s": round(rate, 2),
             "samples_in": self.samples_in,
             "samples_in_per_s": round(self.samples_in / in_for, 1) if in_for > 0 else 0.0,
+            "samples_drawn": self.samples_drawn,
             "fill": {name: round(level, 3) for name, level in fill.items()},
             "published": self.published,
             "episodes": list(self.episodes[-20:]),
             "episodes_total": len(self.episodes),
             "waiting_for_data_s": round(self.waiting_s, 1),
+            "waiting_before_first_batch_s": round(self.fill_waiting_s or 0.0, 1),
             "checkpoint": str(self.trainer.last_checkpoint or self.resumed_from or ""),
             "error": self.error,
             "finished": self.finished,
