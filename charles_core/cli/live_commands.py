@@ -47,7 +47,6 @@ def cmd_live(args) -> int:
         player_max_steps=args.player_max_steps,
         player_hz=args.player_hz or None,
         pause_when_full=not args.keep_collecting,
-        pause_fill=args.pause_fill,
         call_timeout_s=args.call_timeout,
         start_timeout_s=args.start_timeout,
         trainer_gpu=args.trainer_gpu,
@@ -56,6 +55,8 @@ def cmd_live(args) -> int:
         player_resource=args.player_resource,
         seed=args.seed,
     )
+    if args.pause_fill is not None:
+        settings["pause_fill"] = args.pause_fill
     if args.input_size:
         settings["input_size"] = args.input_size
     if args.player_seeds:
@@ -85,6 +86,11 @@ def cmd_live(args) -> int:
 
 
 def add_live_commands(commands) -> None:
+    import attrs
+
+    from charles_core.live.live_config import LiveConfig
+
+    defaults = attrs.fields(LiveConfig)  # the flags' defaults, shown in their help, are the config's
     sub = commands.add_parser("live", help="collectors, a trainer and players together on Ray (docs/live.md)")
     sub.add_argument(
         "line",
@@ -112,14 +118,17 @@ def add_live_commands(commands) -> None:
     sub.add_argument(
         "--keep-collecting",
         action="store_true",
-        help="collectors never pause (by default they pause while every buffer is full: --pause-fill)",
+        help="collectors never pause (by default they pause while every buffer is nearly full: --pause-fill)",
     )
     sub.add_argument(
         "--pause-fill",
         type=arg.share,
-        default=1.0,
+        default=None,
         metavar="SHARE",
-        help="collectors rest while the trainer trains and every buffer holds this share (default 1: full)",
+        help=(
+            "collectors rest while the trainer trains and each buffer holds this share "
+            f"(default {defaults.pause_fill.default})"
+        ),
     )
     sub.add_argument("--minutes", type=_minutes, default=5.0, help="wall time of the run (default 5; 'none')")
     sub.add_argument("--batches", type=arg.positive_int, default=None, help="stop at this batch count")

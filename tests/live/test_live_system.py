@@ -55,6 +55,10 @@ def test_collectors_feed_the_trainer_and_players_drive_new_weights(live):
     assert all(c["stored"] > 0 and not c["error"] for c in status["collectors"])
     trainer = status["trainer"]
     assert trainer["error"] is None and trainer["samples_in"] >= 2 * tiny_config().capacity
+    # every drawn batch takes 4 samples from each of the 2 buffers (the prefetcher draws ahead)
+    assert trainer["samples_drawn"] % 8 == 0 and 8 * trainer["batch"] <= trainer["samples_drawn"]
+    assert trainer["samples_drawn"] <= trainer["samples_in"]
+    assert 0 < trainer["waiting_before_first_batch_s"] <= trainer["waiting_for_data_s"]
     player = status["players"][0]
     assert player["push_failures"] == 0 and player["pushes"]
     episode = player["episodes"][-1]
