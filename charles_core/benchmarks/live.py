@@ -118,8 +118,14 @@ def in_process_run(
 
 def collection_cpu_per_sample(
     line: str, input_size, seconds: float, cars: int = 8, npc_max_speed: float = 65.0
-) -> float:
-    """CPU seconds the quickstart's collector (NPC cars, balancer, mirror, buffers) spends per stored sample."""
+) -> dict:
+    """What the quickstart's collector (NPC cars, balancer, mirror, buffers) spends per stored sample.
+
+    Returns ``{"cpu_s_per_sample", "buffer_shares"}``: CPU seconds per sample stored in any
+    buffer, and each buffer's share of the stored samples. The balancer fills the buffers at
+    different rates, and a trainer draws the same number from each, so the slowest buffer
+    sets how many samples are collected per batch.
+    """
     from pathlib import Path
 
     from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
@@ -144,15 +150,38 @@ def collection_cpu_per_sample(
         )
         for _ in range(cars * 5):  # the first steps of each car (imports, first drawings)
             collector.step()
-        stored, cpu_started, started = 0, time.process_time(), time.monotonic()
+        counted = _CountingBuffers(buffers)
+        collector.buffers = counted
+        cpu_started, started = time.process_time(), time.monotonic()
         while time.monotonic() - started < seconds:
-            stored += collector.step()
+            collector.step()
         cpu = time.process_time() - cpu_started
         collector.close()
         buffers.close()
-        return cpu / max(stored, 1)
+        stored = sum(counted.stored.values())
+        return {
+            "cpu_s_per_sample": cpu / max(stored, 1),
+            "buffer_shares": {name: round(n / max(stored, 1), 3) for name, n in counted.stored.items()},
+        }
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+class _CountingBuffers:
+    """A buffer set that counts what the collector stores in each buffer (everything else passes through)."""
+
+    def __init__(self, buffers):
+        self._buffers = buffers
+        self.stored = dict.fromkeys(buffers.outputs, 0)
+
+    def add_ready(self, ready):
+        result = self._buffers.add_ready(ready)
+        for name, count in result.items():
+            self.stored[name] += count
+        return result
+
+    def __getattr__(self, name):
+        return getattr(self._buffers, name)
 
 
 def ceiling_run(line: str, input_size, batch_per_buffer: int, batches: int, collect_seconds: float = 20.0) -> dict:
@@ -165,6 +194,7 @@ def ceiling_run(line: str, input_size, batch_per_buffer: int, batches: int, coll
     cores trains faster from fresh samples.
     """
     from charles_core.benchmarks.train import raw_training_cost
+    from charles_core.errors import CharlesError
     from charles_core.models import get_line
 
     samples_per_batch = batch_per_buffer * len(get_line(line).outputs)
@@ -175,12 +205,29 @@ def ceiling_run(line: str, input_size, batch_per_buffer: int, batches: int, coll
         "train_cpu_s_per_batch": round(training["cpu_s_per_batch"], 4),
     }
     if collecting is not None:
-        per_batch = training["cpu_s_per_batch"] + samples_per_batch * collecting
+        cores = os.cpu_count() or 1
+        per_sample = collecting["cpu_s_per_sample"]
+        # the slowest-filling buffer must get its batch_per_buffer; the others overflow meanwhile
+        slowest = min(collecting["buffer_shares"].values())
+        if slowest == 0:
+            raise CharlesError(
+                f"no sample reached one of the buffers in {collect_seconds} s of collection "
+                f"({collecting['buffer_shares']}): collect longer to measure the machine's ceiling"
+            )
+        collected_per_batch = batch_per_buffer / slowest
         result.update(
             {
-                "collect_cpu_s_per_sample": round(collecting, 5),
-                "cores": os.cpu_count(),
-                "machine_batches_per_s": round((os.cpu_count() or 1) / per_batch, 2),
+                "collect_cpu_s_per_sample": round(per_sample, 5),
+                "buffer_shares": collecting["buffer_shares"],
+                "collected_per_batch": round(collected_per_batch, 1),
+                "cores": cores,
+                # every collected sample drawn once: the bound without the balancer's uneven buffers
+                "machine_batches_per_s_even_buffers": round(
+                    cores / (training["cpu_s_per_batch"] + samples_per_batch * per_sample), 2
+                ),
+                "machine_batches_per_s": round(
+                    cores / (training["cpu_s_per_batch"] + collected_per_batch * per_sample), 2
+                ),
             }
         )
     return result

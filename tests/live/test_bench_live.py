@@ -20,10 +20,19 @@ def test_the_ceiling_is_raw_training_in_batches_per_second(line):
 
 
 def test_the_machine_ceiling_charges_each_batch_its_training_and_its_samples():
-    result = ceiling_run("charles_pilotnet_v1", (64, 80), batch_per_buffer=2, batches=3, collect_seconds=2)
-    per_batch = result["train_cpu_s_per_batch"] + 4 * result["collect_cpu_s_per_sample"]  # 2 buffers x 2
-    assert result["collect_cpu_s_per_sample"] > 0
-    assert result["machine_batches_per_s"] == pytest.approx(result["cores"] / per_batch, rel=0.01)
+    result = ceiling_run("charles_pilotnet_v1", (64, 80), batch_per_buffer=2, batches=3, collect_seconds=5)
+    per_sample = result["collect_cpu_s_per_sample"]
+    assert per_sample > 0
+    shares = result["buffer_shares"]
+    assert set(shares) == {"throttle", "steering"} and sum(shares.values()) == pytest.approx(1, abs=0.01)
+    # the slowest-filling buffer must get its 2 samples a batch, the other overflows meanwhile
+    assert result["collected_per_batch"] == pytest.approx(2 / min(shares.values()), abs=0.1)
+    assert result["collected_per_batch"] >= 4  # 2 buffers x 2: at least the batch itself
+    even = result["train_cpu_s_per_batch"] + 4 * per_sample
+    assert result["machine_batches_per_s_even_buffers"] == pytest.approx(result["cores"] / even, rel=0.01)
+    uneven = result["train_cpu_s_per_batch"] + result["collected_per_batch"] * per_sample
+    assert result["machine_batches_per_s"] == pytest.approx(result["cores"] / uneven, rel=0.02)
+    assert result["machine_batches_per_s"] <= result["machine_batches_per_s_even_buffers"]
     assert result["machine_batches_per_s"] < result["batches_per_s"] * result["cores"]
 
 
