@@ -87,12 +87,15 @@ def make_sim_collector(
     cars: int = 8,
     driver=None,
     environment: str = "car_racing",
+    **collector_settings,
 ):
     """NPC-driven cars on the embedded simulator feeding ``balancer -> buffers``.
 
     One sample per 25 Hz step of each car, the cars taking turns (see ``Collector``).
     ``driver`` is the NPC (default: ``ExpertDriver()``); ``environment`` a
-    registered environment's name (each car is one session of it).
+    registered environment's name (each car is one session of it);
+    ``collector_settings`` more :class:`~charles_core.collect.collector.CollectorConfig`
+    fields (perturbations, ``takeover_distance``).
     """
     from charles_core.collect.collector import Collector, CollectorConfig
     from charles_core.sim.environments import open_environment
@@ -106,7 +109,7 @@ def make_sim_collector(
         input_size,
         balancer,
         buffers,
-        CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed),
+        CollectorConfig(seeds=tuple(seeds), mirror=mirror, seed=seed, **collector_settings),
     )
 
 

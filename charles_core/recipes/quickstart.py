@@ -187,11 +187,9 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
     The buffers' frames are removed afterwards; the checkpoints stay.
     """
     from charles_core.collect.buffer_feed import BufferFeed
-    from charles_core.collect.collector import Collector, CollectorConfig
-    from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers
+    from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers, make_sim_collector
     from charles_core.collect.model_policy import ModelPolicy
     from charles_core.models import get_line
-    from charles_core.sim.car_racing_session import CarRacingSession
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.trainer import Trainer
     from charles_core.training.training_config import TrainingConfig
@@ -199,26 +197,21 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
     line = get_line(config.line)
     balancer = make_balancer(line, bins="coarse")
     buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
-    collector_config = CollectorConfig(
-        seeds=config.train_seeds,
-        mirror=True,
+    collector = make_sim_collector(
+        line,
+        config.input_size,
+        balancer,
+        buffers,
+        config.train_seeds,
         seed=config.seed,
+        cars=8,
+        driver=ExpertDriver(max_speed=config.npc_max_speed),
         perturb_probability=config.perturb_probability,
         perturb_steps=config.perturb_steps,
         perturb_min_steps=config.perturb_min_steps,
         perturb_steering=config.perturb_steering,
         perturb_min_steering=config.perturb_min_steering,
         takeover_distance=config.takeover_distance,
-    )
-    sessions = [CarRacingSession(seed=config.train_seeds[0], action_repeat=2) for _ in range(8)]
-    collector = Collector(
-        sessions,
-        ExpertDriver(max_speed=config.npc_max_speed),
-        line,
-        config.input_size,
-        balancer,
-        buffers,
-        collector_config,
     )
     fill_buffers(collector, buffers, progress)
 
