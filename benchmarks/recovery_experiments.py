@@ -78,6 +78,8 @@ VARIANTS = {
     # checkpoints hold a moving average of the weights (about the last 100 / 400 batches)
     "ema99": dict(weight_average=0.99),
     "ema9975": dict(weight_average=0.9975),
+    # the moving average and half the learning rate (the weights wander less between checkpoints?)
+    "ema99_lr5e4": dict(weight_average=0.99, learning_rate=5e-4),
     # no perturbation at all: pure behaviour cloning of the NPC
     "clean": dict(perturb_probability=0.0, dagger_rounds=0),
     # DAgger: after 40% of the batches, the latest Charles drives 4 of the 8 cars, the NPC labels

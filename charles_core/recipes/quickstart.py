@@ -84,6 +84,7 @@ class QuickstartConfig:
         npc_max_speed: the NPC's top speed. It drives a little below its fastest
             (65 instead of 100 world units/s: about 913 instead of 924 mean reward on
             seeds 0-4), which a clone trained for minutes follows far better.
+        learning_rate: Adam's rate (``None``: the line's, 1e-3 for charles_pilotnet_v2).
         final_learning_fraction: the learning rate decays (half cosine) to this
             share of itself at ``max_batches`` (1: constant rate; below 1 needs
             ``max_batches``).
@@ -127,6 +128,7 @@ class QuickstartConfig:
     perturb_min_steering: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     takeover_distance: float | None = attrs.field(default=None, validator=_positive)
     npc_max_speed: float = attrs.field(default=65.0, validator=_positive)
+    learning_rate: float | None = attrs.field(default=None, validator=_positive)
     final_learning_fraction: float = attrs.field(default=1.0, validator=fraction_above_zero)
     weight_average: float | None = attrs.field(default=0.99, validator=attrs.validators.optional(fraction_below_one))
     prefetch_nice: int = attrs.field(
@@ -229,6 +231,7 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
             decay_batches=config.max_batches if config.final_learning_fraction < 1 else None,
             final_learning_fraction=config.final_learning_fraction,
             weight_average=config.weight_average,
+            learning_rate=config.learning_rate,
         ),
     )
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
