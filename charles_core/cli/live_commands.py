@@ -54,6 +54,7 @@ def cmd_live(args) -> int:
         collector_resource=args.collector_resource,
         player_resource=args.player_resource,
         seed=args.seed,
+        weight_average=args.weight_average or None,
     )
     if args.pause_fill is not None:
         settings["pause_fill"] = args.pause_fill
@@ -174,6 +175,13 @@ def add_live_commands(commands) -> None:
     sub.add_argument("--run-dir", default=None, help="resume this run directory (its buffers and last checkpoint)")
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs")
     sub.add_argument("--seed", type=arg.seed, default=0)
+    sub.add_argument(
+        "--weight-average",
+        type=arg.momentum_or_off,
+        default=0.0,
+        metavar="MOMENTUM",
+        help="checkpoints and published weights hold a moving average of the weights, e.g. 0.99 (default 0: off)",
+    )
     sub.add_argument("--ray-logs", action="store_true", help="show the Ray processes' output")
     sub.add_argument("--no-progress", action="store_true")
     sub.add_argument("--json", action="store_true", help="print the result as one JSON line at the end")

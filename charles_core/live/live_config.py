@@ -6,6 +6,7 @@ import attrs
 
 from charles_core.common.validators import (
     fraction_above_zero,
+    fraction_below_one,
     integer_at_least,
     integer_between,
     non_negative,
@@ -82,6 +83,9 @@ class LiveConfig:
         collector_resource: the same for collectors (one unit each).
         player_resource: the same for players.
         seed: initialisation, draw and collector seeds.
+        weight_average: the momentum of a moving average of the weights that checkpoints and
+            published weights hold (``TrainingConfig.weight_average``); ``None`` (the default):
+            the raw weights. The quickstart's 0.99 was measured in-process only (docs/recovery.md).
     """
 
     line: str = "charles_pilotnet_v2"
@@ -118,6 +122,7 @@ class LiveConfig:
     collector_resource: str | None = attrs.field(default=None, validator=_resource)
     player_resource: str | None = attrs.field(default=None, validator=_resource)
     seed: int = attrs.field(default=0, validator=non_negative)
+    weight_average: float | None = attrs.field(default=None, validator=attrs.validators.optional(fraction_below_one))
 
     def __attrs_post_init__(self):
         if self.minutes is None and self.batches is None:

@@ -105,6 +105,7 @@ class LiveTrainer:
             seed=config.seed + self.incarnation,
             progress=False,
             prefetch_nice=0,
+            weight_average=config.weight_average,
         )
         self.trainer = Trainer(
             None if resume else line, self.run_dir, input_size=config.input_size, config=training, resume=resume

@@ -132,3 +132,26 @@ def test_collectors_rest_only_while_training_goes_on_with_nearly_full_buffers(tm
     assert collectors_may_rest(buffers, 0.95) and not collectors_may_rest(buffers, 1.0)
     buffers.draw(1, rng)  # 90%: below the rest level, still training
     assert not collectors_may_rest(buffers, 0.95)
+
+
+def test_the_live_trainer_averages_the_weights_when_asked(tmp_path):
+    """``LiveConfig.weight_average`` reaches the trainer's optimizer: its checkpoints and pushes hold the average."""
+    from charles_core.live.live_trainer import LiveTrainer
+    from charles_core.models import get_line
+    from tests.live.conftest import tiny_config
+
+    for momentum in (None, 0.9):
+        config = tiny_config(weight_average=momentum)
+        trainer = LiveTrainer(config, tmp_path / f"run-{momentum}", get_line(config.line), board=None)
+        try:
+            optimizer = trainer.trainer.model.optimizer
+            assert optimizer.use_ema is (momentum is not None)
+            if momentum is not None:
+                assert optimizer.ema_momentum == pytest.approx(momentum)
+        finally:
+            trainer.stopping.set()
+            with trainer.data_ready:
+                trainer.data_ready.notify_all()
+            trainer._thread.join(30)
+            trainer.buffers.close()
+        assert not trainer._thread.is_alive()
