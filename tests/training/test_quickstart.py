@@ -108,8 +108,8 @@ def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_
     with raw weights (docs/recovery.md): 11/20 laps and a reward ratio of 0.92 at 2,000 batches
     on seeds 1000-1019, 4/20 and 0.58 with training seed 1 there, 7/20 and 0.74 at 2,500 batches
     on seeds 0-19; with the moving average (the default now) checkpoints at 2,250 batches
-    finished 6-15 of 20 on seeds 1000-1019. The thresholds leave room for that spread and still fail a Charles that leaves
-    the road on most tracks (DAgger as tried: 0/20 laps, 0.42).
+    finished 6-15 of 20 on seeds 1000-1019. The thresholds leave room for that spread and still
+    fail a Charles that leaves the road on most tracks (DAgger as tried: 0/20 laps, 0.42).
     """
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
