@@ -90,6 +90,11 @@ CASES = [
         "--weight-average: must be a number in [0, 1) (0: off)",
     ),
     ("train-weight-average-nan", ["train", LINE, "--weight-average", "nan"], "--weight-average: must be a number"),
+    (
+        "eval-traction-control-0",
+        ["eval", "--checkpoint", "x.keras", "--traction-control", "0"],
+        "--traction-control: must be a positive number or 'off'",
+    ),
 ]
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from charles_core.common import arguments as arg
 from charles_core.errors import ConfigError
+from charles_core.sim.car_racing_config import CarRacingConfig
 from charles_core.sim.track_split import EVALUATION_SEED_STOP
 
 DEFAULT_TRACKS = 20
+TRACTION_CONTROL = CarRacingConfig().traction_control
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -84,6 +86,7 @@ def cmd_eval(args):
         action_repeat=args.action_repeat,
         bootstrap=bootstrap,
         unstuck=UnstuckConfig() if args.unstuck else None,
+        traction_control=args.traction_control,
         progress=not args.no_progress,
     )
     chart = None
@@ -165,6 +168,14 @@ def add_eval_commands(commands) -> None:
         "--unstuck",
         action="store_true",
         help="move a car that stopped moving back onto the track (counted and penalised)",
+    )
+    sub.add_argument(
+        "--traction-control",
+        type=arg.positive_or_off,
+        default=TRACTION_CONTROL,
+        metavar="SLIP|off",
+        help=f"the simulated car's traction control: the rear-wheel slip (world units/s) above which it cuts "
+        f"the gas, for every driver (default {TRACTION_CONTROL}); off: CarRacing's own car",
     )
     sub.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10,000)")
     sub.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -93,6 +93,16 @@ def momentum_or_off(text: str) -> float:
     return value
 
 
+def positive_or_off(text: str) -> float | None:
+    """A positive number, or ``off`` for none."""
+    if text.strip().lower() == "off":
+        return None
+    value = _number(text, "a positive number or 'off'")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number or 'off'; got {text!r}")
+    return value
+
+
 def seed(text: str) -> int:
     """One seed: an integer from 0 to 2**32 - 1."""
     value = _integer(text, f"an integer from 0 to {MAX_SEED}")

@@ -9,7 +9,10 @@ from charles_core.evaluation.bootstrap import Bootstrap
 from charles_core.evaluation.driving_score import DrivingScore
 from charles_core.evaluation.evaluation_report import EvaluationReport
 from charles_core.evaluation.track_metrics import drive_track
+from charles_core.sim.car_racing_config import CarRacingConfig
 from charles_core.sim.track_split import check_evaluation_seeds
+
+TRACTION_CONTROL = CarRacingConfig().traction_control
 
 
 def evaluate_drivers(
@@ -23,6 +26,7 @@ def evaluate_drivers(
     score: DrivingScore | None = None,
     bootstrap: Bootstrap | None = None,
     unstuck=None,
+    traction_control: float | None = TRACTION_CONTROL,
     progress: bool = True,
 ) -> EvaluationReport:
     """Drive every driver once on every track and report the metrics with their intervals.
@@ -43,6 +47,8 @@ def evaluate_drivers(
         bootstrap: the interval settings (default: 10,000 resamples, 95%, seed 0).
         unstuck: an ``UnstuckConfig`` to move a stopped car back onto the track (counted and
             penalised); ``None``, the default, never moves it.
+        traction_control: the simulated car's traction control (``CarRacingConfig.traction_control``,
+            the same for every driver; ``None``: CarRacing's own car).
         progress: show a progress bar over the episodes.
 
     Returns:
@@ -80,7 +86,11 @@ def evaluate_drivers(
     tracks = {name: [] for name in drivers}
     with (
         CarRacingSession(
-            seed=seeds[0], max_steps=max_steps, frame_size=frame_size, action_repeat=action_repeat
+            seed=seeds[0],
+            max_steps=max_steps,
+            frame_size=frame_size,
+            action_repeat=action_repeat,
+            traction_control=traction_control,
         ) as session,
         tqdm(total=len(drivers) * len(seeds), desc="evaluating", unit="track", disable=not progress) as bar,
     ):
@@ -93,6 +103,7 @@ def evaluate_drivers(
         "max_steps": max_steps,
         "action_repeat": action_repeat,
         "frame_size": list(frame_size),
+        "traction_control": traction_control,
         "unstuck": None
         if unstuck is None
         else {"check_interval_s": unstuck.check_interval_s, "min_distance": unstuck.min_distance},

@@ -66,6 +66,14 @@ class CarRacingConfig:
         lap_complete_percent: share of tiles to visit before crossing the
             start line ends the lap (CarRacing's own setting).
         domain_randomize: CarRacing's random road and grass colours.
+        traction_control: the car's traction control, the same for every driver
+            (the NPC, Charles, a person, the baseline): no gas in a physics step
+            while a driven (rear) wheel's surface outruns the car by more than
+            this many world units/s. ``None``: off, CarRacing's own car, whose
+            rear wheels spin under full gas out of a bend and turn it round. The
+            NPC then cuts its gas itself (``ExpertDriverConfig.max_wheel_slip``),
+            on a wheel slip the camera does not show, so a clone of it keeps the
+            gas down and spins (docs/recovery.md).
     """
 
     seed: int | None = attrs.field(default=0, converter=_optional_int)
@@ -79,3 +87,4 @@ class CarRacingConfig:
     settle_steps: int = attrs.field(default=50, converter=int, validator=_non_negative)
     lap_complete_percent: float = attrs.field(default=0.95, converter=float, validator=_fraction)
     domain_randomize: bool = attrs.field(default=False, converter=bool)
+    traction_control: float | None = attrs.field(default=10.0, validator=_positive)

@@ -30,6 +30,7 @@ from charles_core.sim.track_geometry import (
     follow_index,
     relative_bearing,
 )
+from charles_core.sim.wheel_slip import rear_wheel_slip
 
 INSTALL_HINT = "pip install 'charles-core[sim]'"
 
@@ -183,8 +184,13 @@ class CarRacingSession:
             last = repeat == repeats - 1
             # Skip CarRacing's per-step drawing on all but the last repeat: frames come from it.
             self._env._render = self._render_original if last else _skip_render
+            step_action = action
+            if self.config.traction_control is not None and action[1] > 0:
+                if rear_wheel_slip(self._env.car) > self.config.traction_control:
+                    step_action = action.copy()
+                    step_action[1] = 0.0
             try:
-                _, reward, terminated, _, info = self._env.step(action)
+                _, reward, terminated, _, info = self._env.step(step_action)
             finally:
                 self._env._render = self._render_original
             self._steps += 1

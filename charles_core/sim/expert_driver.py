@@ -27,21 +27,10 @@ import numpy as np
 from charles_core.errors import ConfigError
 from charles_core.sim.expert_driver_config import ExpertDriverConfig
 from charles_core.sim.track_geometry import ROAD_HALF_WIDTH, curvature, relative_bearing
+from charles_core.sim.wheel_slip import rear_wheel_slip
 
 # Distance between CarRacing's front and rear axles (wheel y = +80 and -82, times SIZE = 0.02).
 WHEELBASE = 162 * 0.02
-
-
-def _rear_wheel_slip(session) -> float:
-    """How much faster the driven (rear) wheels' surface turns than the car moves, world units/s."""
-    car = session.env.car
-    slips = []
-    for wheel in car.wheels[2:4]:
-        forward = wheel.GetWorldVector((0, 1))
-        velocity = wheel.linearVelocity
-        forward_speed = forward[0] * velocity[0] + forward[1] * velocity[1]
-        slips.append(wheel.omega * wheel.wheel_rad - forward_speed)
-    return max(slips)
 
 
 class ExpertDriver:
@@ -136,7 +125,7 @@ class ExpertDriver:
             gas_limit = config.off_road_throttle if off_road or abs(bearing) > math.pi / 2 else 1.0
             # Traction control: spinning rear wheels (rear-wheel drive) use up
             # the grip the tyres need sideways, and the car turns into donuts.
-            if _rear_wheel_slip(session) > config.max_wheel_slip:
+            if session.config.traction_control is None and rear_wheel_slip(session.env.car) > config.max_wheel_slip:
                 gas_limit = 0.0
             throttle = min(config.throttle_gain * speed_error, gas_limit)
         else:

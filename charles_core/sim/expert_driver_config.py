@@ -33,8 +33,9 @@ class ExpertDriverConfig:
         preview_distance: how far ahead (world units) it looks for corners.
         off_road_speed: speed limit while off the road, to regain it under control.
         off_road_throttle: most gas it gives off the road or when facing away from the track.
-        max_wheel_slip: traction control: no gas while the rear wheels' surface
-            outruns the car by more than this (world units/s).
+        max_wheel_slip: the driver's own traction control, on a car without one
+            (``CarRacingConfig.traction_control=None``): no gas while the rear
+            wheels' surface outruns the car by more than this (world units/s).
         throttle_gain: throttle per unit of speed below the target.
         brake_gain: brake per unit of speed above the target.
         max_brake: strongest brake it uses (below 0.9, where wheels lock).

@@ -8,6 +8,7 @@ from charles_core.evaluation.bootstrap import Bootstrap
 from charles_core.evaluation.drivers import evaluate_drivers
 from charles_core.sim.evaluate import ConstantPolicy, evaluate
 from charles_core.sim.track_split import TRAINING_SEED_START
+from charles_core.sim.wheel_slip import rear_wheel_slip
 
 pytest.importorskip("gymnasium")
 
@@ -40,6 +41,34 @@ def test_npc_and_baseline_on_two_tracks():
     assert [row.off_road_seconds for row in baseline] == pytest.approx(
         [plain["off_road_seconds"][3], plain["off_road_seconds"][4]], abs=0.01
     )
+
+
+def test_the_car_s_traction_control_is_a_setting_recorded_in_the_report():
+    def slips_under_full_gas(**options):
+        slips = []
+
+        def full_gas(session):
+            slips.append(rear_wheel_slip(session.env.car))
+            return {"steering": 0.0, "throttle": 1.0}
+
+        report = evaluate_drivers(
+            {"full_gas": full_gas},
+            [3],
+            reference=None,
+            max_steps=30,
+            progress=False,
+            bootstrap=Bootstrap(resamples=200),
+            **options,
+        )
+        return report.settings["traction_control"], max(slips)
+
+    (controlled, controlled_slip), (raw, raw_slip) = (
+        slips_under_full_gas(),
+        slips_under_full_gas(traction_control=None),
+    )
+    assert controlled == 10.0 and raw is None
+    # from standstill CarRacing's own car spins its rear wheels far more
+    assert raw_slip > 2 * controlled_slip
 
 
 def test_a_parked_car_is_unstuck_counted_and_penalised():

@@ -2,9 +2,11 @@ import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
+from charles_core.sim.car_racing_session import CarRacingSession
 from charles_core.sim.evaluate import ConstantPolicy, evaluate
 from charles_core.sim.expert_driver import ExpertDriver
 from charles_core.sim.track_geometry import ROAD_HALF_WIDTH
+from charles_core.sim.wheel_slip import rear_wheel_slip
 
 NPC_REWARD_BAR = 800.0
 
@@ -62,3 +64,24 @@ def test_constant_policy_is_far_below_the_expert_on_a_short_run():
     expert = evaluate(ExpertDriver(), [0], max_steps=200)
     constant = evaluate(ConstantPolicy(), [0], max_steps=200)
     assert expert["mean"] > constant["mean"] + 50
+
+
+def _npc_throttle_while_the_rear_wheels_spin(traction_control):
+    driver = ExpertDriver()
+    throttles = []
+    with CarRacingSession(seed=0, settle_steps=0, frame_size=(16, 16), traction_control=traction_control) as session:
+        for _ in range(60):
+            if rear_wheel_slip(session.env.car) > driver.config.max_wheel_slip:
+                throttles.append(driver.act(session)["throttle"])
+            session.apply({"steering": 0.0, "throttle": 1.0})
+    return throttles
+
+
+def test_the_npc_cuts_its_gas_on_wheel_spin_only_on_a_car_without_traction_control():
+    # Its own cut reads a wheel slip the camera does not show: on a car with traction
+    # control its label is the gas it wants, and the car does the cutting.
+    own_cut = _npc_throttle_while_the_rear_wheels_spin(None)
+    car_cut = _npc_throttle_while_the_rear_wheels_spin(10.0)
+    assert own_cut and car_cut
+    assert max(own_cut) <= 0.0
+    assert min(car_cut) > 0.5
