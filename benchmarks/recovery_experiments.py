@@ -115,14 +115,14 @@ def _seeds(text: str) -> tuple[int, ...]:
 
 def npc_scores(seeds, npc_max_speed: float) -> dict:
     """The NPC's per-seed rewards on ``seeds`` (cached)."""
-    from charles_core.sim.car_racing_config import CarRacingConfig
+    from charles_core.sim.car_racing_config import TRACTION_CONTROL
     from charles_core.sim.evaluate import evaluate
     from charles_core.sim.expert_driver import ExpertDriver
 
     cache = RESULTS / "recovery_npc.json"
     stored = json.loads(cache.read_text()) if cache.exists() else {}
     key = f"{min(seeds)}-{max(seeds)}x{len(seeds)}@{npc_max_speed}"
-    traction_control = CarRacingConfig().traction_control
+    traction_control = TRACTION_CONTROL
     if traction_control is not None:  # keys without the suffix were measured on CarRacing's own car
         key += f"/traction{traction_control}"
     if key not in stored:

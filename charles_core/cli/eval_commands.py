@@ -7,11 +7,10 @@ from pathlib import Path
 
 from charles_core.common import arguments as arg
 from charles_core.errors import ConfigError
-from charles_core.sim.car_racing_config import CarRacingConfig
+from charles_core.sim.car_racing_config import TRACTION_CONTROL
 from charles_core.sim.track_split import EVALUATION_SEED_STOP
 
 DEFAULT_TRACKS = 20
-TRACTION_CONTROL = CarRacingConfig().traction_control
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:

@@ -9,10 +9,8 @@ from charles_core.evaluation.bootstrap import Bootstrap
 from charles_core.evaluation.driving_score import DrivingScore
 from charles_core.evaluation.evaluation_report import EvaluationReport
 from charles_core.evaluation.track_metrics import drive_track
-from charles_core.sim.car_racing_config import CarRacingConfig
+from charles_core.sim.car_racing_config import TRACTION_CONTROL
 from charles_core.sim.track_split import check_evaluation_seeds
-
-TRACTION_CONTROL = CarRacingConfig().traction_control
 
 
 def evaluate_drivers(

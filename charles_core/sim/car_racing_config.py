@@ -8,6 +8,9 @@ from charles_core.common.validators import non_negative as _non_negative
 from charles_core.common.validators import optional_positive as _positive
 from charles_core.errors import ConfigError
 
+# The car's traction control by default: the rear-wheel slip (world units/s) above which it cuts the gas.
+TRACTION_CONTROL = 10.0
+
 
 def _frame_size(value) -> tuple[int, int]:
     try:
@@ -87,4 +90,4 @@ class CarRacingConfig:
     settle_steps: int = attrs.field(default=50, converter=int, validator=_non_negative)
     lap_complete_percent: float = attrs.field(default=0.95, converter=float, validator=_fraction)
     domain_randomize: bool = attrs.field(default=False, converter=bool)
-    traction_control: float | None = attrs.field(default=10.0, validator=_positive)
+    traction_control: float | None = attrs.field(default=TRACTION_CONTROL, validator=_positive)

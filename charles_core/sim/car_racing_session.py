@@ -185,6 +185,7 @@ class CarRacingSession:
             # Skip CarRacing's per-step drawing on all but the last repeat: frames come from it.
             self._env._render = self._render_original if last else _skip_render
             step_action = action
+            # The car's traction control: no gas while a rear wheel spins (CarRacingConfig.traction_control).
             if self.config.traction_control is not None and action[1] > 0:
                 if rear_wheel_slip(self._env.car) > self.config.traction_control:
                     step_action = action.copy()

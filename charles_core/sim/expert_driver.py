@@ -123,8 +123,9 @@ class ExpertDriver:
             # Off the road or facing away, full gas only spins the rear wheels
             # and the car with them.
             gas_limit = config.off_road_throttle if off_road or abs(bearing) > math.pi / 2 else 1.0
-            # Traction control: spinning rear wheels (rear-wheel drive) use up
-            # the grip the tyres need sideways, and the car turns into donuts.
+            # Its own traction control, on a car without one: spinning rear wheels
+            # (rear-wheel drive) use up the grip the tyres need sideways, and the
+            # car turns into donuts. A car with traction control cuts the gas itself.
             if session.config.traction_control is None and rear_wheel_slip(session.env.car) > config.max_wheel_slip:
                 gas_limit = 0.0
             throttle = min(config.throttle_gain * speed_error, gas_limit)
