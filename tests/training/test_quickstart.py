@@ -102,14 +102,15 @@ def test_the_quickstart_evaluates_the_checkpoint_that_drove_best_on_validation_t
 
 @pytest.mark.slow
 def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_tracks(tmp_path):
-    """The README's command at full size (2,000 batches: about 10 minutes on 2 idle cores).
+    """The README's command at full size (2,000 batches: about 7 minutes on 2 idle cores).
 
-    A batch count instead of the time budget keeps the run the same on any machine. Measured
-    with raw weights (docs/recovery.md): 11/20 laps and a reward ratio of 0.92 at 2,000 batches
-    on seeds 1000-1019, 4/20 and 0.58 with training seed 1 there, 7/20 and 0.74 at 2,500 batches
-    on seeds 0-19; with the moving average (the default now) checkpoints at 2,250 batches
-    finished 6-15 of 20 on seeds 1000-1019. The thresholds leave room for that spread and still
-    fail a Charles that leaves the road on most tracks (DAgger as tried: 0/20 laps, 0.42).
+    A batch count instead of the time budget keeps the run the same on any machine (training is
+    deterministic for a batch count). Measured on the car with traction control (docs/recovery.md):
+    19/20 laps and a reward ratio of 1.00 at 2,000 batches for training seeds 0 and 1; 16-18 of 20
+    and 0.97-1.00 at 4,800 batches for seeds 0-2 on two sets of 20 tracks. On CarRacing's own car the
+    same recipe finished 13-16 of 20 at 0.91-0.95, raw weights 3-15, DAgger as tried 0/20 (0.42).
+    The thresholds leave room for another machine's arithmetic and still fail a Charles that
+    misses 9 or more of the 20 laps or drops below 0.9 of the NPC's reward (raw weights, DAgger).
     """
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
@@ -119,8 +120,8 @@ def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_
         log=lambda *args: None,
     )
     assert result["batches"] == 2000 and len(result["eval_seeds"]) == 20
-    assert result["charles_laps"] >= 2, result["per_seed"]
-    assert result["charles_reward"] >= 0.5 * result["npc_reward"], result["per_seed"]
+    assert result["charles_laps"] >= 12, result["per_seed"]
+    assert result["charles_vs_npc"]["reward_ratio"]["mean"] >= 0.9, result["per_seed"]
     assert result["charles_reward"] > result["baseline_reward"] + 300, result["per_seed"]
     ratio = result["charles_vs_npc"]["reward_ratio"]
     assert ratio["low"] <= ratio["mean"] <= ratio["high"]
