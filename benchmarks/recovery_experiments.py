@@ -121,10 +121,8 @@ def npc_scores(seeds, npc_max_speed: float) -> dict:
 
     cache = RESULTS / "recovery_npc.json"
     stored = json.loads(cache.read_text()) if cache.exists() else {}
-    key = f"{min(seeds)}-{max(seeds)}x{len(seeds)}@{npc_max_speed}"
-    traction_control = TRACTION_CONTROL
-    if traction_control is not None:  # keys without the suffix were measured on CarRacing's own car
-        key += f"/traction{traction_control}"
+    # keys without the traction suffix were measured on CarRacing's own car
+    key = f"{min(seeds)}-{max(seeds)}x{len(seeds)}@{npc_max_speed}/traction{TRACTION_CONTROL}"
     if key not in stored:
         result = evaluate(ExpertDriver(max_speed=npc_max_speed), seeds, action_repeat=2)
         stored[key] = {
