@@ -60,6 +60,8 @@ class PlayerWorker:
     """
 
     def __init__(self, index: int, config: LiveConfig, line, board, trainer):
+        # weights published before this player existed reach it at its start: start-up, not a push
+        self._created = time.time()
         lower_priority(config.worker_nice)
         set_tensorflow_threads(config.worker_threads)
         from charles_core.collect.model_policy import ModelPolicy
@@ -75,7 +77,8 @@ class PlayerWorker:
         self._lock = threading.Lock()
         self.push_failures = 0
         self.last_push_error: str | None = None
-        self.pushes: list[dict] = []  # per fetched version: publish -> in this process
+        self.pushes: list[dict] = []  # per fetched version published while it ran: publish -> in this process
+        self.first_weights: dict | None = None  # a version published before it started: publish -> in it
         self.applied: list[dict] = []  # per version driven: publish -> driving (waits for an episode's end)
         self.episodes: list[dict] = []
         self.error: str | None = None
@@ -110,10 +113,11 @@ class PlayerWorker:
                 fetched_at = time.time()
                 with self._lock:
                     self._pending = (entry, weights, fetched_at)
-                self.pushes = (
-                    self.pushes
-                    + [{"version": entry["version"], "seconds": round(fetched_at - entry["published_at"], 4)}]
-                )[-500:]
+                record = {"version": entry["version"], "seconds": round(fetched_at - entry["published_at"], 4)}
+                if entry["published_at"] < self._created:
+                    self.first_weights = record
+                else:
+                    self.pushes = (self.pushes + [record])[-500:]
                 self._first.set()
             except Exception as error:  # a failed push: keep the weights we have, try the next one
                 self.push_failures += 1
@@ -134,9 +138,10 @@ class PlayerWorker:
             return
         now = time.time()
         self.driving = {key: entry[key] for key in ("version", "batch", "epoch", "published_at")}
-        self.applied = (
-            self.applied + [{"version": entry["version"], "seconds": round(now - entry["published_at"], 4)}]
-        )[-500:]
+        if entry["published_at"] >= self._created:
+            self.applied = (
+                self.applied + [{"version": entry["version"], "seconds": round(now - entry["published_at"], 4)}]
+            )[-500:]
 
     # -- the driving loop --------------------------------------------------------------
 
@@ -210,6 +215,7 @@ class PlayerWorker:
             "push_failures": self.push_failures,
             "last_push_error": self.last_push_error,
             "pushes": list(self.pushes),
+            "first_weights": self.first_weights,
             "applied": list(self.applied),
             "error": self.error,
             "finished": self.finished,

@@ -61,6 +61,8 @@ def test_collectors_feed_the_trainer_and_players_drive_new_weights(live):
     assert 0 < trainer["waiting_before_first_batch_s"] <= trainer["waiting_for_data_s"]
     player = status["players"][0]
     assert player["push_failures"] == 0 and player["pushes"]
+    first = player["first_weights"]  # published before the player started: its start-up, not a push latency
+    assert first is None or all(push["version"] > first["version"] for push in player["pushes"])
     episode = player["episodes"][-1]
     assert episode["version"] >= 1 and np.isfinite(episode["reward"])
     # every process is its own, and the collectors and player never see a GPU
