@@ -3,11 +3,18 @@
 1. **In-process** (today's quickstart): one process; 8 NPC cars, the balancer, the buffers,
    ``Trainer`` + ``BufferFeed`` refilled by the collector when the buffers run low; batches
    counted over ``--minutes`` of wall time from the first simulator step (the fill included).
-2. **Live**: ``--collectors`` collector processes, the trainer and ``--players`` players on a
-   local Ray; batches counted over the same wall time from the moment every process is up.
-   Bar: at least 1.5x the in-process batches. The players' weight pushes give the latency from
-   publish to the weights being in the player (bar: p95 under 1 s) and to the player driving on
-   them (it swaps at its next episode boundary, so this waits for an episode's end).
+   Its CPU time (every thread) says how many cores it already keeps busy: the NPC drives in the
+   trainer's batch thread while TensorFlow trains.
+2. **Live**: ``--collectors`` collector processes, the trainer and ``--players`` players (0 by
+   default: the quickstart drives no player while it trains, so both sides do the same work) on a
+   local Ray; batches counted over the same wall time from the moment every process is up, and
+   the machine's busy cores over it. Bar: at least 1.5x the in-process batches.
+   ``equal_work_ratio_bound`` is the cores divided by the cores the in-process path used: the
+   ratio of a live path that spends the same CPU per batch and keeps every core busy.
+   **Weight push**: one player drives beside the same system for ``--push-minutes`` (a second
+   run, unless ``--players`` is above 0): the latency from publish to the weights being in the
+   player (bar: p95 under 1 s) and to the player driving on them (it swaps at its next episode
+   boundary, so this waits for an episode's end); that run's batches show what a player costs.
 3. **Collectors**: samples/s into the trainer's buffers with 1, 2 and 4 collector processes
    (no player, collectors never pausing), each over ``--collect-seconds`` after the first
    samples arrive.
@@ -24,7 +31,7 @@ Peak resident memory is reported per process. ``--evaluate N`` also drives both 
 checkpoints on N evaluation tracks (mean reward), to say whether the quickstart would
 drive as well on the live path.
 
-Run: ``charles bench live --json`` (about 4 x --minutes + 4 x --collect-seconds).
+Run: ``charles bench live --json`` (about 4 x --minutes + --push-minutes + 4 x --collect-seconds).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import sys
 import tempfile
 import time
 
+import attrs
 import numpy as np
 
 BATCH_RATIO_BAR = 1.5
@@ -95,7 +103,7 @@ def in_process_run(
         cars=cars,
         driver=ExpertDriver(max_speed=npc_max_speed),
     )
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     while not buffers.ready and time.monotonic() - started < seconds:
         collector.step()
     fill_s = time.monotonic() - started
@@ -104,11 +112,14 @@ def in_process_run(
         trainer.train(BufferFeed(buffers, refill=collector.refill, seed=seed), until_batch=10**9, time_limit_s=left)
     else:
         trainer.save()
+    cpu_s, wall_s = time.process_time() - cpu_started, time.monotonic() - started
     collector.close()
     buffers.close()
     return {
         "batches": trainer.batch,
-        "seconds": round(time.monotonic() - started, 1),
+        "seconds": round(wall_s, 1),
+        "cpu_s": round(cpu_s, 1),  # every thread: the trainer's and its batch thread, where the NPC drives
+        "cores_used": round(cpu_s / wall_s, 2),
         "fill_s": round(fill_s, 1),
         "npc_steps": collector.steps,
         "checkpoint": str(trainer.last_checkpoint),
@@ -263,15 +274,49 @@ def _run_in_child(kwargs: dict, timeout_s: float) -> dict:
     return value
 
 
+def machine_busy_s() -> float | None:
+    """Core-seconds every process on this machine has run since boot (``/proc/stat``); ``None`` off Linux."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [int(value) for value in handle.readline().split()[1:]]
+    except OSError:
+        return None
+    busy = sum(fields[index] for index in (0, 1, 2, 5, 6) if index < len(fields))  # user nice system irq softirq
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_over(seconds: float, out: dict) -> None:
+    before, started = machine_busy_s(), time.monotonic()
+    time.sleep(seconds)
+    after = machine_busy_s()
+    if before is not None and after is not None:
+        out["busy_core_s"] = after - before
+        out["busy_window_s"] = time.monotonic() - started
+
+
 def _live_run(config, run_dir, window_s: float | None = None) -> dict:
-    """One LiveRun; with ``window_s`` it measures samples/s in over that window after the first samples."""
+    """One LiveRun; with ``window_s`` it measures samples/s in over that window after the first samples.
+
+    Without ``window_s`` the result also holds ``busy_cores``: the machine's cores in use over the
+    run's minutes (every process, Ray's own included; on an idle machine, the live run's).
+    """
+    import threading
+
     from charles_core.live.live_run import LiveRun
 
     run = LiveRun(config, run_dir=run_dir, progress=False, log=lambda *_: None)
     try:
         run.start()
         if window_s is None:
-            return run.run()
+            busy: dict = {}
+            meter = threading.Thread(target=_busy_over, args=(config.minutes * 60, busy), daemon=True)
+            meter.start()
+            result = run.run()
+            meter.join(60)
+            if busy:
+                result["busy_cores"] = round(busy["busy_core_s"] / busy["busy_window_s"], 2)
+                result["busy_core_s_per_batch"] = round(busy["busy_core_s"] / max(result["batches"], 1), 4)
+            return result
         else:
             first = run.wait_for(
                 lambda s: s["trainer"]["samples_in"] > 0,
@@ -306,7 +351,7 @@ def run_benchmark(
     minutes: float = 3.0,
     collect_seconds: float = 45.0,
     collectors: int = 2,
-    players: int = 1,
+    players: int = 0,
     capacity: int = 1500,
     batch_per_buffer: int = 16,
     cars: int = 4,
@@ -316,6 +361,7 @@ def run_benchmark(
     sweep=(1, 2, 4),
     ceiling_batches: int = 300,
     pause_fill: float | None = None,
+    push_minutes: float = 1.0,
 ) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
     from charles_core.live.live_config import LiveConfig
@@ -360,7 +406,9 @@ def run_benchmark(
             )
             ceiling["bar_reachable"] = ceiling["machine_ratio_to_in_process"] >= BATCH_RATIO_BAR
         ray = import_ray()
-        started_ray = connect(None, num_cpus=max(os.cpu_count() or 1, 1 + max(max(sweep), collectors) + players))
+        started_ray = connect(
+            None, num_cpus=max(os.cpu_count() or 1, 1 + max(max(sweep, default=1), collectors) + max(players, 1))
+        )
         try:
             options = {"cars": cars, "npc_max_speed": 65.0}
             live_config = LiveConfig(
@@ -377,8 +425,13 @@ def run_benchmark(
                 **({} if pause_fill is None else {"pause_fill": pause_fill}),
             )
             live = _live_run(live_config, os.path.join(work, "live"))
-            pushes = [p["seconds"] for p in live["pushes"]]
-            applied = [p["seconds"] for p in live["applied"]]
+            pushed = live
+            if push_minutes and not players:  # the weight push needs a player: a second, shorter run with one
+                pushed = _live_run(
+                    attrs.evolve(live_config, players=1, minutes=push_minutes), os.path.join(work, "push")
+                )
+            pushes = [p["seconds"] for p in pushed["pushes"]]
+            applied = [p["seconds"] for p in pushed["applied"]]
             sweep_results = {}
             for count in sweep:
                 config = LiveConfig(
@@ -401,6 +454,8 @@ def run_benchmark(
                 ray.shutdown()
         ratio = live["batches"] / max(in_process["batches"], 1)
         p95 = _percentile(pushes, 95)
+        cores = os.cpu_count() or 1
+        in_process_cpu_per_batch = in_process["cpu_s"] / max(in_process["batches"], 1)
         result = {
             "benchmark": "live",
             "line": line,
@@ -409,7 +464,14 @@ def run_benchmark(
             "cpu_count": os.cpu_count(),
             "capacity": capacity,
             "batch_per_buffer": batch_per_buffer,
-            "in_process": {k: in_process[k] for k in ("batches", "seconds", "fill_s", "npc_steps", "peak_rss_mb")},
+            "in_process": {
+                **{k: in_process[k] for k in ("batches", "seconds", "cpu_s", "cores_used", "fill_s", "npc_steps")},
+                "cpu_s_per_batch": round(in_process_cpu_per_batch, 4),
+                "peak_rss_mb": in_process["peak_rss_mb"],
+            },
+            # The live path at the in-process path's CPU per batch with every core busy: beyond
+            # this ratio it must spend less CPU per batch than the in-process path, not just more cores.
+            "equal_work_ratio_bound": round(cores / max(in_process["cores_used"], 1e-9), 2),
             "live": {
                 "collectors": collectors,
                 "cars_per_collector": cars,
@@ -420,6 +482,8 @@ def run_benchmark(
                 "samples_in": live["samples_in"],
                 "samples_in_per_s": live["samples_in_per_s"],
                 "samples_drawn": live["samples_drawn"],
+                "busy_cores": live.get("busy_cores"),
+                "busy_core_s_per_batch": live.get("busy_core_s_per_batch"),
                 "unused_share": round(1 - live["samples_drawn"] / max(live["samples_in"], 1), 3),
                 "trainer_waiting_for_data_s": live["waiting_for_data_s"],
                 "trainer_waiting_before_first_batch_s": live["waiting_before_first_batch_s"],
@@ -432,6 +496,14 @@ def run_benchmark(
             "batch_ratio": round(ratio, 2),
             "batch_ratio_bar": BATCH_RATIO_BAR,
             "batch_ratio_ok": ratio >= BATCH_RATIO_BAR,
+            "weight_push_run": {
+                "players": len(pushed["players"]),
+                "minutes": round(pushed["seconds"] / 60, 2),
+                "batches": pushed["batches"],
+                "batches_per_s": round(pushed["batches"] / max(pushed["seconds"], 1e-9), 2),
+                "player_episodes": len(pushed["episodes"]),
+                "player_peak_rss_mb": [p["peak_rss_mb"] for p in pushed["players"]],
+            },
             "weight_push_s": {"count": len(pushes), "p50": _percentile(pushes, 50), "p95": p95},
             "weight_push_p95_bar_s": PUSH_P95_BAR_S,
             "weight_push_ok": p95 is not None and p95 < PUSH_P95_BAR_S,
@@ -493,7 +565,18 @@ def add_arguments(parser) -> None:
         help="samples/s window per collector count (default 45)",
     )
     parser.add_argument("--collectors", type=arg.positive_int, default=2, help="collectors of the live run")
-    parser.add_argument("--players", type=arg.non_negative_int, default=1, help="players of the live run")
+    parser.add_argument(
+        "--players",
+        type=arg.non_negative_int,
+        default=0,
+        help="players of the compared live run (default 0: the quickstart drives none while it trains)",
+    )
+    parser.add_argument(
+        "--push-minutes",
+        type=arg.non_negative_float,
+        default=1.0,
+        help="the weight-push run: one player beside the live system this long (default 1; 0: skip)",
+    )
     parser.add_argument("--cars", type=arg.positive_int, default=4, help="cars per collector process")
     parser.add_argument("--capacity", type=arg.positive_int, default=1500)
     parser.add_argument("--batch-per-buffer", type=arg.positive_int, default=16)
@@ -545,6 +628,7 @@ def run_from_args(args) -> int:
         tuple(count for count in args.sweep if count > 0),
         args.ceiling_batches,
         args.pause_fill,
+        args.push_minutes,
     )
     print(json.dumps(result, indent=None if args.json else 2))
     return 0

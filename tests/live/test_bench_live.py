@@ -38,6 +38,7 @@ def test_the_machine_ceiling_charges_each_batch_its_training_and_its_samples():
 
 @pytest.mark.slow
 def test_bench_live_reports_every_part_and_their_ratios(ray_token, tmp_path, capsys):
+    """The compared live run has no player (the quickstart drives none); a second run with one gives the push."""
     code = cli.main(
         [
             "bench",
@@ -55,7 +56,9 @@ def test_bench_live_reports_every_part_and_their_ratios(ray_token, tmp_path, cap
             "--collectors",
             "1",
             "--players",
-            "1",
+            "0",
+            "--push-minutes",
+            "0.2",
             "--cars",
             "1",
             "--capacity",
@@ -77,6 +80,15 @@ def test_bench_live_reports_every_part_and_their_ratios(ray_token, tmp_path, cap
     assert in_process["batches"] > 0 and in_process["npc_steps"] > 0
     assert result["batch_ratio"] == round(live["batches"] / in_process["batches"], 2)
     assert result["batch_ratio_ok"] == (result["batch_ratio"] >= BATCH_RATIO_BAR)
+    assert in_process["cores_used"] == pytest.approx(in_process["cpu_s"] / in_process["seconds"], abs=0.02)
+    assert in_process["cpu_s_per_batch"] == pytest.approx(in_process["cpu_s"] / in_process["batches"], rel=0.01)
+    assert result["equal_work_ratio_bound"] == pytest.approx(result["cpu_count"] / in_process["cores_used"], rel=0.02)
+    assert live["players"] == 0 and live["player_episodes"] == 0
+    assert 0 < live["busy_cores"] <= result["cpu_count"] + 0.1
+    assert live["busy_core_s_per_batch"] > 0
+    pushed = result["weight_push_run"]
+    assert pushed["players"] == 1 and len(pushed["player_peak_rss_mb"]) == 1
+    assert result["weight_push_s"]["count"] >= 1  # the player fetched at least the first weights
     assert ceiling["batches_per_s"] > 0
     assert ceiling["batches_in_the_same_time"] == round(ceiling["batches_per_s"] * in_process["seconds"])
     assert ceiling["ratio_to_in_process"] == round(ceiling["batches_in_the_same_time"] / in_process["batches"], 2)
