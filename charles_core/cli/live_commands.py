@@ -82,7 +82,7 @@ def cmd_live(args) -> int:
     )
     print(f"checkpoint  {result['checkpoint']}\ntensorboard {result['tensorboard']}")
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps({key: value for key, value in result.items() if key != "history"}))  # losses: TensorBoard
     return 0
 
 

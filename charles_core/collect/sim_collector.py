@@ -65,6 +65,11 @@ class SimCollector:
             quickstart's 65 is a little below its fastest, which a clone follows far better.
         max_steps_per_call: the most simulator steps one :meth:`collect` call takes, so
             a call returns in bounded time even when the balancer completes no set.
+        perturb_probability, perturb_steps, perturb_min_steps, perturb_steering,
+            perturb_min_steering, takeover_distance: the perturbations of the executed
+            steering and the NPC's takeover, as in
+            :class:`~charles_core.collect.collector.CollectorConfig` (its defaults, which
+            are the quickstart's, when not given).
     """
 
     def __init__(
@@ -81,6 +86,12 @@ class SimCollector:
         environment: str = "car_racing",
         max_steps_per_call: int = 2000,
         npc_max_speed: float | None = None,
+        perturb_probability: float | None = None,
+        perturb_steps: int | None = None,
+        perturb_min_steps: int | None = None,
+        perturb_steering: float | None = None,
+        perturb_min_steering: float | None = None,
+        takeover_distance: float | None = None,
     ):
         from charles_core.collect.data_pipeline import make_balancer, make_sim_collector
         from charles_core.sim.expert_driver import ExpertDriver
@@ -102,6 +113,18 @@ class SimCollector:
         self._outbox = _Outbox(self.buffer_names)
         self.max_steps_per_call = int(max_steps_per_call)
         self.finished = False  # the simulator never runs out
+        perturbations = {
+            name: value
+            for name, value in (
+                ("perturb_probability", perturb_probability),
+                ("perturb_steps", perturb_steps),
+                ("perturb_min_steps", perturb_min_steps),
+                ("perturb_steering", perturb_steering),
+                ("perturb_min_steering", perturb_min_steering),
+                ("takeover_distance", takeover_distance),
+            )
+            if value is not None
+        }
         self._collector = make_sim_collector(
             line,
             tuple(input_size),
@@ -114,6 +137,7 @@ class SimCollector:
             cars=cars,
             environment=environment,
             driver=None if npc_max_speed is None else ExpertDriver(max_speed=float(npc_max_speed)),
+            **perturbations,
         )
 
     @property

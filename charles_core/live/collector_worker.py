@@ -144,6 +144,7 @@ class CollectorWorker:
             "in_flight": len(getattr(self, "_in_flight", {})),
             "paused_s": round(self.paused_s, 1),
             "samples_per_s": round(self.sent / seconds, 1),
+            "steps": getattr(self.collector, "steps", None),  # simulator steps, where the collector has them
             "restarted": self.restarted,
             "error": self.error,
             "finished": self.finished,

@@ -314,6 +314,7 @@ class LiveRun:
                         "lost",
                         "samples_per_s",
                         "paused_s",
+                        "steps",
                         "restarted",
                         "error",
                         "peak_rss_mb",
@@ -329,6 +330,7 @@ class LiveRun:
             "applied": [push for p in players for push in p.get("applied", [])],
             "trainer_peak_rss_mb": trainer["peak_rss_mb"],
             "tensorboard": str(self.run_dir / "logs"),
+            "history": trainer.get("history", []),
         }
 
     def _kill_all(self) -> None:

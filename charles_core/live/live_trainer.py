@@ -281,6 +281,7 @@ class LiveTrainer:
         if last is None or parse_checkpoint_name(last)[1] != self.trainer.batch:
             self.trainer.save()
         status = self.status()
+        status["history"] = self.trainer.history[::10]  # every 10th batch's losses: enough for a loss plot
         with self.data_ready:
             self.buffers.close()
         return status

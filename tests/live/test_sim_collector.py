@@ -43,3 +43,22 @@ def test_sim_collector_returns_balanced_samples_for_the_trainers_buffers():
 def test_sim_collector_refuses_bad_options():
     with pytest.raises(ConfigError, match="cars"):
         plugins.collectors.get("sim").factory(_line(), (48, 64), seed=0, cars=0)
+
+
+def test_sim_collector_takes_the_quickstarts_perturbation_settings():
+    """Given ones reach the collector (the live quickstart passes its own); left out, CollectorConfig's defaults."""
+    from charles_core.collect.collector import CollectorConfig
+
+    factory = plugins.collectors.get("sim").factory
+    given = factory(_line(), (48, 64), cars=1, perturb_probability=0.0, perturb_steps=9, takeover_distance=4.0)
+    default = factory(_line(), (48, 64), cars=1)
+    try:
+        config = given._collector.config
+        assert (config.perturb_probability, config.perturb_steps, config.takeover_distance) == (0.0, 9, 4.0)
+        assert config.perturb_steering == CollectorConfig().perturb_steering  # not given: the default
+        assert default._collector.config.perturb_probability == CollectorConfig().perturb_probability
+    finally:
+        given.close()
+        default.close()
+    with pytest.raises(ConfigError, match="perturb_min_steps"):
+        factory(_line(), (48, 64), cars=1, perturb_steps=2, perturb_min_steps=3)
