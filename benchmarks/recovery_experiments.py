@@ -255,6 +255,7 @@ def main(argv=None) -> int:
             run_root=args.run_root,
             seed=args.seed,
             prefetch_nice=0,
+            training_path="in-process",  # train_charles: DAgger and learning-rate variants are in-process only
             **VARIANTS[args.variant],
         )
         run_dir = default_run_dir(args.run_root, f"recovery-{args.variant}")

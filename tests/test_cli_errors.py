@@ -48,6 +48,7 @@ CASES = [
     ("train-unknown-line", ["train", "charles_pilotnet_v9"], "unknown line"),
     ("quickstart-minutes-0", ["quickstart", "--minutes", "0"], "--minutes: must be a positive number"),
     ("quickstart-capacity-0", ["quickstart", "--capacity", "0"], "--capacity: must be a positive integer"),
+    ("quickstart-path-unknown", ["quickstart", "--path", "ray"], "--path: invalid choice: 'ray'"),
     ("summary-size-4000", ["summary", LINE, "--input-size", "4000x4000"], "too large"),
     ("summary-size-100000", ["summary", LINE, "--input-size", "100000x100000"], "too large"),
     ("summary-size-below-backbone", ["summary", LINE, "--input-size", "50x50"], "minimum side"),

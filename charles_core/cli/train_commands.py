@@ -36,6 +36,7 @@ def cmd_quickstart(args):
         "eval_seeds": parse_seeds(args.eval_seeds) if args.eval_seeds else None,
         "line": args.line,
         "input_size": args.input_size,
+        "training_path": args.path,
     }
     settings = {key: value for key, value in given.items() if value is not None}
     if args.weight_average == 0:
@@ -232,10 +233,10 @@ def _train(args, started: list):
 
 
 def add_training_commands(commands) -> None:
-    from charles_core.recipes.quickstart import QuickstartConfig
+    from charles_core.recipes.quickstart import TRAINING_PATHS, QuickstartConfig
 
     q = QuickstartConfig()  # the flags' defaults, shown in their help, are the config's
-    sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~7 min)")
+    sub = commands.add_parser("quickstart", help="the whole loop on the embedded simulator, on a CPU (~8 min)")
     sub.add_argument("--line", default=None, help="the line trained (default charles_pilotnet_v2)")
     sub.add_argument(
         "--minutes", type=arg.positive_float, default=None, help=f"training time budget (default {q.train_minutes})"
@@ -284,6 +285,12 @@ def add_training_commands(commands) -> None:
         default=None,
         metavar="N",
         help=f"validation tracks per candidate (training range, from seed 100,060; default {len(q.validation_seeds)})",
+    )
+    sub.add_argument(
+        "--path",
+        choices=TRAINING_PATHS,
+        default=None,
+        help=f"in-process: one process; live: collectors and the trainer on a local Ray (default {q.training_path})",
     )
     sub.add_argument("--run-root", type=arg.writable_directory, default="charles_runs", help="where run directories go")
     sub.add_argument("--seed", type=arg.seed, default=0)

@@ -14,6 +14,8 @@ def test_quickstart_runs_the_whole_loop_and_ends_with_json(tmp_path, capsys):
     code = cli.main(
         [
             "quickstart",
+            "--path",
+            "in-process",
             "--batches",
             "3",
             "--capacity",
@@ -72,8 +74,8 @@ def test_a_decaying_learning_rate_needs_a_batch_count():
     from charles_core.recipes.quickstart import QuickstartConfig
 
     with pytest.raises(ConfigError, match="max_batches"):
-        QuickstartConfig(final_learning_fraction=0.1, max_batches=None)
-    assert QuickstartConfig(final_learning_fraction=0.1, max_batches=500).max_batches == 500
+        QuickstartConfig(training_path="in-process", final_learning_fraction=0.1, max_batches=None)
+    assert QuickstartConfig(training_path="in-process", final_learning_fraction=0.1, max_batches=500).max_batches == 500
 
 
 def test_the_quickstart_evaluates_the_checkpoint_that_drove_best_on_validation_tracks(tmp_path):
@@ -81,6 +83,7 @@ def test_the_quickstart_evaluates_the_checkpoint_that_drove_best_on_validation_t
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
     config = QuickstartConfig(
+        training_path="in-process",
         max_batches=4,
         checkpoint_every=2,
         select_from=2,
@@ -102,20 +105,22 @@ def test_the_quickstart_evaluates_the_checkpoint_that_drove_best_on_validation_t
 
 @pytest.mark.slow
 def test_the_full_quickstart_finishes_laps_and_scores_near_the_npc_on_20_unseen_tracks(tmp_path):
-    """The README's command at full size (2,000 batches: about 7 minutes on 2 idle cores).
+    """The quickstart's recipe at full size, in-process (2,000 batches: about 7 minutes on 2 idle cores).
 
-    A batch count instead of the time budget keeps the run the same on any machine (training is
-    deterministic for a batch count). Measured on the car with traction control (docs/recovery.md):
-    19/20 laps and a reward ratio of 1.00 at 2,000 batches for training seeds 0 and 1; 16-18 of 20
-    and 0.97-1.00 at 4,800 batches for seeds 0-2 on two sets of 20 tracks. On CarRacing's own car the
-    same recipe finished 13-16 of 20 at 0.91-0.95, raw weights 3-15, DAgger as tried 0/20 (0.42).
-    The thresholds leave room for another machine's arithmetic and still fail a Charles that
-    misses 9 or more of the 20 laps or drops below 0.9 of the NPC's reward (raw weights, DAgger).
+    A batch count instead of the time budget keeps the run the same on any machine (in-process
+    training is deterministic for a batch count; the live path, the README's default, is not: its
+    figures come from README runs and ``benchmarks/quickstart_paths.py``, docs/live.md).
+    Measured on the car with traction control (docs/recovery.md): 19/20 laps and a reward ratio
+    of 1.00 at 2,000 batches for training seeds 0 and 1; 16-18 of 20 and 0.97-1.00 at 4,800
+    batches for seeds 0-2 on two sets of 20 tracks. On CarRacing's own car the same recipe
+    finished 13-16 of 20 at 0.91-0.95, raw weights 3-15, DAgger as tried 0/20 (0.42). The
+    thresholds leave room for another machine's arithmetic and still fail a Charles that misses
+    9 or more of the 20 laps or drops below 0.9 of the NPC's reward (raw weights, DAgger).
     """
     from charles_core.recipes.quickstart import QuickstartConfig, run_quickstart
 
     result = run_quickstart(
-        QuickstartConfig(max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
+        QuickstartConfig(training_path="in-process", max_batches=2000, train_minutes=60, run_root=str(tmp_path)),
         progress=False,
         log=lambda *args: None,
     )
@@ -132,6 +137,7 @@ def test_dagger_rounds_split_a_batch_count(tmp_path):
     from charles_core.recipes.quickstart import QuickstartConfig, train_charles
 
     config = QuickstartConfig(
+        training_path="in-process",
         max_batches=4,
         train_minutes=60,
         capacity=40,
