@@ -65,7 +65,6 @@ def test_the_live_quickstart_refuses_what_only_the_in_process_path_does(setting,
     assert QuickstartConfig().training_path == "live"  # the default: it drove at least as well (docs/live.md)
 
 
-
 def test_the_live_quickstart_without_ray_says_how_to_get_it_before_writing_anything(tmp_path, monkeypatch):
     import sys
 
