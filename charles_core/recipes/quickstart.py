@@ -318,7 +318,7 @@ def _check_ray() -> None:
 
 
 @attrs.frozen
-class LiveTraining:
+class _LiveTraining:
     """What the quickstart needs of a finished live run: the trainer's counters, its checkpoints, its losses."""
 
     line: object
@@ -384,7 +384,7 @@ def train_charles_live(config: QuickstartConfig, run_dir, progress: bool = True,
         f"trained {result['batch']} batches ({result['samples_in']:,} samples in, {steps:,} simulator steps) "
         f"in {result['seconds']:.0f} s"
     )
-    trainer = LiveTraining(
+    trainer = _LiveTraining(
         line=line, batch=result["batch"], checkpoint_dir=Path(run_dir) / CHECKPOINT_DIR, history=result["history"]
     )
     return {"trainer": trainer, "line": line, "npc_steps": steps, "train_seconds": result["seconds"]}
