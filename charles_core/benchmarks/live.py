@@ -361,7 +361,7 @@ def run_benchmark(
     sweep=(1, 2, 4),
     ceiling_batches: int = 300,
     pause_fill: float | None = None,
-    push_minutes: float = 1.0,
+    push_minutes: float = 2.0,
 ) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
     from charles_core.live.live_config import LiveConfig
@@ -574,8 +574,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--push-minutes",
         type=arg.non_negative_float,
-        default=1.0,
-        help="the weight-push run: one player beside the live system this long (default 1; 0: skip)",
+        default=2.0,
+        help="the weight-push run: one player beside the live system this long (default 2; 0: skip)",
     )
     parser.add_argument("--cars", type=arg.positive_int, default=4, help="cars per collector process")
     parser.add_argument("--capacity", type=arg.positive_int, default=1500)
