@@ -32,16 +32,15 @@ import time
 from pathlib import Path
 
 
-def _select_and_evaluate(checkpoint_dir: Path, line_name: str, config, tracks: int) -> dict:
+def _select_and_evaluate(trainer, config, tracks: int) -> dict:
     from charles_core.collect.model_policy import ModelPolicy
     from charles_core.driving.drive import load_line_model
-    from charles_core.evaluation.checkpoint_selection import select_checkpoint
     from charles_core.evaluation.drivers import evaluate_drivers
+    from charles_core.recipes.quickstart import choose_checkpoint
     from charles_core.sim.track_split import evaluation_seeds
-    from charles_core.training.checkpoints import list_checkpoints, parse_checkpoint_name
+    from charles_core.training.checkpoints import parse_checkpoint_name
 
-    candidates = [path for _, path in list_checkpoints(checkpoint_dir, line_name)][-config.select_from :]
-    chosen, validation = select_checkpoint(candidates, config.validation_seeds, max_steps=config.eval_steps)
+    chosen, validation = choose_checkpoint(config, trainer, log=lambda *_: None)  # as the quickstart chooses
     policy = ModelPolicy(load_line_model(chosen), config.input_size)
     report = evaluate_drivers(
         {"charles": policy}, evaluation_seeds(tracks), reference=None, max_steps=config.eval_steps, progress=False
@@ -68,7 +67,7 @@ def in_process(seed: int, minutes: float, work: Path, tracks: int) -> dict:
     wall = time.monotonic() - started
     trainer = trained["trainer"]
     result = {"batches": trainer.batch, "wall_s": round(wall, 1), "npc_steps": trained["npc_steps"]}
-    result.update(_select_and_evaluate(trainer.checkpoint_dir, trainer.line.name, config, tracks))
+    result.update(_select_and_evaluate(trainer, config, tracks))
     return result
 
 
@@ -87,7 +86,7 @@ def live(seed: int, seconds: float, work: Path, tracks: int) -> dict:
         "start_s": round(time.monotonic() - began - trained["train_seconds"], 1),  # Ray, the processes, the stop
         "npc_steps": trained["npc_steps"],
     }
-    result.update(_select_and_evaluate(trainer.checkpoint_dir, trainer.line.name, config, tracks))
+    result.update(_select_and_evaluate(trainer, config, tracks))
     return result
 
 

@@ -179,6 +179,17 @@ class QuickstartConfig:
                 "QuickstartConfig.final_learning_fraction below 1 decays the rate over max_batches: set max_batches"
             )
 
+    def collector_settings(self) -> dict:
+        """The NPC collector's perturbation and takeover settings (``CollectorConfig`` fields), for either path."""
+        return {
+            "perturb_probability": self.perturb_probability,
+            "perturb_steps": self.perturb_steps,
+            "perturb_min_steps": self.perturb_min_steps,
+            "perturb_steering": self.perturb_steering,
+            "perturb_min_steering": self.perturb_min_steering,
+            "takeover_distance": self.takeover_distance,
+        }
+
 
 def plot_losses(history: list[dict], path, title: str) -> str:
     import matplotlib
@@ -238,12 +249,7 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         seed=config.seed,
         cars=8,
         driver=ExpertDriver(max_speed=config.npc_max_speed),
-        perturb_probability=config.perturb_probability,
-        perturb_steps=config.perturb_steps,
-        perturb_min_steps=config.perturb_min_steps,
-        perturb_steering=config.perturb_steering,
-        perturb_min_steering=config.perturb_min_steering,
-        takeover_distance=config.takeover_distance,
+        **config.collector_settings(),
     )
     fill_buffers(collector, buffers, progress)
 
@@ -356,12 +362,7 @@ def train_charles_live(config: QuickstartConfig, run_dir, progress: bool = True,
             "cars": LIVE_CARS_PER_COLLECTOR,
             "seeds": tuple(config.train_seeds),
             "npc_max_speed": config.npc_max_speed,
-            "perturb_probability": config.perturb_probability,
-            "perturb_steps": config.perturb_steps,
-            "perturb_min_steps": config.perturb_min_steps,
-            "perturb_steering": config.perturb_steering,
-            "perturb_min_steering": config.perturb_min_steering,
-            "takeover_distance": config.takeover_distance,
+            **config.collector_settings(),
         },
     )
     cars = f"{LIVE_COLLECTORS} collectors of {LIVE_CARS_PER_COLLECTOR} cars"
@@ -471,8 +472,8 @@ def choose_checkpoint(config: QuickstartConfig, trainer, log=print) -> tuple[Pat
 
     candidates = [path for _, path in list_checkpoints(trainer.checkpoint_dir, trainer.line.name)]
     candidates = candidates[-config.select_from :]
-    if len(candidates) < 2:
-        return Path(trainer.last_checkpoint), []
+    if len(candidates) < 2:  # nothing to choose between: the last checkpoint, whichever path trained it
+        return candidates[-1], []
     log(
         f"choosing among the last {len(candidates)} checkpoints on {len(config.validation_seeds)} validation tracks "
         f"(seeds {_seed_text(config.validation_seeds)}, training range, not collected on) ..."

@@ -87,3 +87,15 @@ def test_a_live_quickstart_that_trains_no_batch_says_why(ray_token, tmp_path):
     )
     with pytest.raises(CharlesError, match=r"trained no batch in \d+ s.*buffers of 5000.*--minutes"):
         run_quickstart(config, progress=False, log=lambda *args: None)
+
+
+def test_with_one_candidate_the_live_quickstart_evaluates_its_last_checkpoint(tmp_path):
+    """``--select-from 1`` (or one checkpoint): no validation; the live run's summary has no Trainer behind it."""
+    from charles_core.models import get_line
+    from charles_core.recipes.quickstart import QuickstartConfig, _LiveTraining, choose_checkpoint
+
+    for batch in (3, 6):
+        (tmp_path / f"charles_pilotnet_v2-batch{batch:08d}.keras").write_bytes(b"")
+    trained = _LiveTraining(line=get_line("charles_pilotnet_v2"), batch=6, checkpoint_dir=tmp_path, history=[])
+    chosen, validation = choose_checkpoint(QuickstartConfig(select_from=1), trained, log=lambda *args: None)
+    assert chosen == tmp_path / "charles_pilotnet_v2-batch00000006.keras" and validation == []
