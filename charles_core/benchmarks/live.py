@@ -1,14 +1,19 @@
 """The live system against the quickstart's in-process path, in one run (``charles bench live``).
 
-1. **In-process** (today's quickstart): one process; 8 NPC cars, the balancer, the buffers,
-   ``Trainer`` + ``BufferFeed`` refilled by the collector when the buffers run low; batches
-   counted over ``--minutes`` of wall time from the first simulator step (the fill included).
-   Its CPU time (every thread) says how many cores it already keeps busy: the NPC drives in the
-   trainer's batch thread while TensorFlow trains.
-2. **Live**: ``--collectors`` collector processes, the trainer and ``--players`` players (0 by
-   default: the quickstart drives no player while it trains, so both sides do the same work) on a
-   local Ray; batches counted over the same wall time from the moment every process is up, and
-   the machine's busy cores over it. Bar: at least 1.5x the in-process batches.
+Both paths train with the quickstart's settings (``QuickstartConfig``: its NPC, tracks,
+perturbations, balancing, checkpoints every 250 batches and weight average); ``--line``,
+``--input-size``, ``--capacity`` and ``--batch-per-buffer`` resize both alike.
+
+1. **In-process** (``charles quickstart --path in-process``'s training): one process; 8 NPC
+   cars, the balancer, the buffers, ``Trainer`` + ``BufferFeed`` refilled by the collector when
+   the buffers run low; batches counted over ``--minutes`` of wall time from the first
+   simulator step (the fill included). Its CPU time (every thread) says how many cores it
+   already keeps busy: the NPC drives in the trainer's batch thread while TensorFlow trains.
+2. **Live** (``charles quickstart``'s training, ``QuickstartConfig.live_config``):
+   ``--collectors`` collector processes, the trainer and ``--players`` players (0 by default:
+   the quickstart drives no player while it trains, so both sides do the same work) on a local
+   Ray; batches counted over the same wall time from the moment every process is up, and the
+   machine's busy cores over it. Bar: at least 1.5x the in-process batches.
    ``equal_work_ratio_bound`` is the cores divided by the cores the in-process path used: the
    ratio of a live path that spends the same CPU per batch and keeps every core busy.
    **Weight push**: one player drives beside the same system for ``--push-minutes`` (a second
@@ -68,29 +73,26 @@ def in_process_run(
     batch_per_buffer: int,
     seconds: float,
     run_dir: str,
-    seed: int = 0,
-    npc_max_speed: float = 65.0,
-    cars: int = 8,
 ) -> dict:
-    """The quickstart's training path for ``seconds`` of wall time (fill included); runs in its own process."""
+    """The quickstart's in-process training for ``seconds`` of wall time (fill included); runs in its own process.
+
+    Everything but the line, frame size, buffers and batch is the quickstart's
+    (``QuickstartConfig``): its NPC cars, tracks and perturbations, and its
+    ``training_config()``: checkpoints, the weight average, the batch thread's priority.
+    """
     from pathlib import Path
 
     from charles_core.collect.buffer_feed import BufferFeed
     from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
     from charles_core.models import get_line
+    from charles_core.recipes.quickstart import IN_PROCESS_CARS
     from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.sim.track_split import training_seeds
     from charles_core.training.trainer import Trainer
-    from charles_core.training.training_config import TrainingConfig
 
+    quickstart = _quickstart(line, input_size, capacity, batch_per_buffer, "in-process")
     line_config = get_line(line)
     run_dir = Path(run_dir)
-    trainer = Trainer(
-        line_config,
-        run_dir,
-        input_size=input_size,
-        config=TrainingConfig(batch_per_buffer=batch_per_buffer, checkpoint_every=10**9, seed=seed, progress=False),
-    )
+    trainer = Trainer(line_config, run_dir, input_size=input_size, config=quickstart.training_config(progress=False))
     balancer = make_balancer(line_config, bins="coarse")
     buffers = make_buffers(line_config, run_dir / "buffers", input_size, balancer, capacity)
     collector = make_sim_collector(
@@ -98,10 +100,11 @@ def in_process_run(
         input_size,
         balancer,
         buffers,
-        training_seeds(60),
-        seed=seed,
-        cars=cars,
-        driver=ExpertDriver(max_speed=npc_max_speed),
+        quickstart.train_seeds,
+        seed=quickstart.seed,
+        cars=IN_PROCESS_CARS,
+        driver=ExpertDriver(max_speed=quickstart.npc_max_speed),
+        **quickstart.collector_settings(),
     )
     started, cpu_started = time.monotonic(), time.process_time()
     while not buffers.ready and time.monotonic() - started < seconds:
@@ -109,7 +112,8 @@ def in_process_run(
     fill_s = time.monotonic() - started
     left = seconds - fill_s
     if left > 1:
-        trainer.train(BufferFeed(buffers, refill=collector.refill, seed=seed), until_batch=10**9, time_limit_s=left)
+        feed = BufferFeed(buffers, refill=collector.refill, seed=quickstart.seed)
+        trainer.train(feed, until_batch=10**9, time_limit_s=left)
     else:
         trainer.save()
     cpu_s, wall_s = time.process_time() - cpu_started, time.monotonic() - started
@@ -125,6 +129,19 @@ def in_process_run(
         "checkpoint": str(trainer.last_checkpoint),
         "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _quickstart(line: str, input_size, capacity: int, batch_per_buffer: int, path: str):
+    """The quickstart's settings with the benchmark's line, frame size, buffers and batch."""
+    from charles_core.recipes.quickstart import QuickstartConfig
+
+    return QuickstartConfig(
+        line=line,
+        input_size=tuple(input_size),
+        capacity=capacity,
+        batch_per_buffer=batch_per_buffer,
+        training_path=path,
+    )
 
 
 def collection_cpu_per_sample(
@@ -364,7 +381,6 @@ def run_benchmark(
     push_minutes: float = 2.0,
 ) -> dict:
     """Run the three parts in one process tree; returns the JSON-ready result (see the module docstring)."""
-    from charles_core.live.live_config import LiveConfig
     from charles_core.live.ray_support import connect, import_ray
 
     work = tempfile.mkdtemp(prefix="charles-bench-live-", dir=directory)
@@ -410,18 +426,15 @@ def run_benchmark(
             None, num_cpus=max(os.cpu_count() or 1, 1 + max(max(sweep, default=1), collectors) + max(players, 1))
         )
         try:
-            options = {"cars": cars, "npc_max_speed": 65.0}
-            live_config = LiveConfig(
-                line=line,
-                input_size=tuple(input_size),
+            # the quickstart's live training (QuickstartConfig.live_config), resized as asked
+            quickstart = _quickstart(line, input_size, capacity, batch_per_buffer, "live").live_config()
+            live_config = attrs.evolve(
+                quickstart,
                 collectors=collectors,
                 players=players,
                 minutes=minutes,
-                capacity=capacity,
-                batch_per_buffer=batch_per_buffer,
                 publish_every=publish_every,
-                checkpoint_every=10**6,
-                collector_options=options,
+                collector_options={**quickstart.collector_options, "cars": cars},
                 **({} if pause_fill is None else {"pause_fill": pause_fill}),
             )
             live = _live_run(live_config, os.path.join(work, "live"))
@@ -434,17 +447,8 @@ def run_benchmark(
             applied = [p["seconds"] for p in pushed["applied"]]
             sweep_results = {}
             for count in sweep:
-                config = LiveConfig(
-                    line=line,
-                    input_size=tuple(input_size),
-                    collectors=count,
-                    players=0,
-                    minutes=60.0,
-                    capacity=capacity,
-                    batch_per_buffer=batch_per_buffer,
-                    checkpoint_every=10**6,
-                    collector_options=options,
-                    pause_when_full=False,
+                config = attrs.evolve(
+                    live_config, collectors=count, players=0, minutes=60.0, pause_when_full=False
                 )  # what the collectors can deliver, not what is drawn
                 sweep_results[str(count)] = _live_run(
                     config, os.path.join(work, f"sweep{count}"), window_s=collect_seconds
@@ -464,6 +468,9 @@ def run_benchmark(
             "cpu_count": os.cpu_count(),
             "capacity": capacity,
             "batch_per_buffer": batch_per_buffer,
+            # the quickstart's training settings, on both paths
+            "checkpoint_every": live_config.checkpoint_every,
+            "weight_average": live_config.weight_average,
             "in_process": {
                 **{k: in_process[k] for k in ("batches", "seconds", "cpu_s", "cores_used", "fill_s", "npc_steps")},
                 "cpu_s_per_batch": round(in_process_cpu_per_batch, 4),

@@ -36,6 +36,8 @@ TRAINING_PATHS = ("in-process", "live")
 #: the live path's collector processes and the cars each drives (8 cars in all, as in-process)
 LIVE_COLLECTORS = 2
 LIVE_CARS_PER_COLLECTOR = 4
+#: NPC cars the in-process path's collector drives in turn
+IN_PROCESS_CARS = 8
 
 
 def validation_seeds(count: int) -> tuple[int, ...]:
@@ -190,6 +192,52 @@ class QuickstartConfig:
             "takeover_distance": self.takeover_distance,
         }
 
+    def training_config(self, progress: bool = True):
+        """The in-process path's ``TrainingConfig``: batches, checkpoints, weight average, learning rate."""
+        from charles_core.training.training_config import TrainingConfig
+
+        return TrainingConfig(
+            batch_per_buffer=self.batch_per_buffer,
+            checkpoint_every=self.checkpoint_every,
+            log_every=10,
+            seed=self.seed,
+            progress=progress,
+            prefetch_nice=self.prefetch_nice,
+            decay_batches=self.max_batches if self.final_learning_fraction < 1 else None,
+            final_learning_fraction=self.final_learning_fraction,
+            weight_average=self.weight_average,
+            learning_rate=self.learning_rate,
+        )
+
+    def live_config(self, **changes):
+        """The live path's ``LiveConfig`` (``LIVE_COLLECTORS`` collectors, no player); ``changes`` replace fields.
+
+        The trainer keeps the in-process path's buffers, batches, checkpoints and weight
+        average; the collectors its NPC, tracks, perturbations and balancing.
+        """
+        from charles_core.live.live_config import LiveConfig
+
+        settings = {
+            "line": self.line,
+            "input_size": self.input_size,
+            "collectors": LIVE_COLLECTORS,
+            "players": 0,
+            "minutes": self.train_minutes,
+            "batches": self.max_batches,
+            "capacity": self.capacity,
+            "batch_per_buffer": self.batch_per_buffer,
+            "checkpoint_every": self.checkpoint_every,
+            "weight_average": self.weight_average,
+            "seed": self.seed,
+            "collector_options": {
+                "cars": LIVE_CARS_PER_COLLECTOR,
+                "seeds": tuple(self.train_seeds),
+                "npc_max_speed": self.npc_max_speed,
+                **self.collector_settings(),
+            },
+        }
+        return LiveConfig(**{**settings, **changes})
+
 
 def plot_losses(history: list[dict], path, title: str) -> str:
     import matplotlib
@@ -235,7 +283,6 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
     from charles_core.models import get_line
     from charles_core.sim.expert_driver import ExpertDriver
     from charles_core.training.trainer import Trainer
-    from charles_core.training.training_config import TrainingConfig
 
     line = get_line(config.line)
     balancer = make_balancer(line, bins="coarse")
@@ -247,29 +294,13 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         buffers,
         config.train_seeds,
         seed=config.seed,
-        cars=8,
+        cars=IN_PROCESS_CARS,
         driver=ExpertDriver(max_speed=config.npc_max_speed),
         **config.collector_settings(),
     )
     fill_buffers(collector, buffers, progress)
 
-    trainer = Trainer(
-        line,
-        run_dir,
-        input_size=config.input_size,
-        config=TrainingConfig(
-            batch_per_buffer=config.batch_per_buffer,
-            checkpoint_every=config.checkpoint_every,
-            log_every=10,
-            seed=config.seed,
-            progress=progress,
-            prefetch_nice=config.prefetch_nice,
-            decay_batches=config.max_batches if config.final_learning_fraction < 1 else None,
-            final_learning_fraction=config.final_learning_fraction,
-            weight_average=config.weight_average,
-            learning_rate=config.learning_rate,
-        ),
-    )
+    trainer = Trainer(line, run_dir, input_size=config.input_size, config=config.training_config(progress))
     feed = BufferFeed(buffers, refill=collector.refill, seed=config.seed)
     # Phases: the NPC's own driving first, then DAgger rounds. With a batch
     # count the phases split the batches (the same run on any machine), else the time.
@@ -340,31 +371,12 @@ def train_charles_live(config: QuickstartConfig, run_dir, progress: bool = True,
     trainer the same buffers, batches, weight average and checkpoints; the
     buffers' frames are removed afterwards, the checkpoints stay.
     """
-    from charles_core.live.live_config import LiveConfig
     from charles_core.live.live_run import LiveRun
     from charles_core.models import get_line
     from charles_core.training.checkpoints import CHECKPOINT_DIR
 
     line = get_line(config.line)
-    live_config = LiveConfig(
-        line=config.line,
-        input_size=config.input_size,
-        collectors=LIVE_COLLECTORS,
-        players=0,
-        minutes=config.train_minutes,
-        batches=config.max_batches,
-        capacity=config.capacity,
-        batch_per_buffer=config.batch_per_buffer,
-        checkpoint_every=config.checkpoint_every,
-        weight_average=config.weight_average,
-        seed=config.seed,
-        collector_options={
-            "cars": LIVE_CARS_PER_COLLECTOR,
-            "seeds": tuple(config.train_seeds),
-            "npc_max_speed": config.npc_max_speed,
-            **config.collector_settings(),
-        },
-    )
+    live_config = config.live_config()
     cars = f"{LIVE_COLLECTORS} collectors of {LIVE_CARS_PER_COLLECTOR} cars"
     log(f"training on the live path: {cars} and the trainer on a local Ray")
     run = LiveRun(live_config, run_dir=run_dir, progress=progress, log=lambda *_: None)

@@ -10,6 +10,7 @@ import pytest
 
 from charles_core import cli
 from charles_core.benchmarks.live import BATCH_RATIO_BAR, ceiling_run
+from charles_core.recipes.quickstart import QuickstartConfig
 
 
 @pytest.mark.parametrize("line", ["charles_pilotnet_v1", "charles_pilotnet_v2"])  # frames only; + speed history
@@ -84,6 +85,12 @@ def test_bench_live_reports_every_part_and_their_ratios(ray_token, tmp_path, cap
     assert in_process["cpu_s_per_batch"] == pytest.approx(in_process["cpu_s"] / in_process["batches"], rel=0.01)
     assert result["equal_work_ratio_bound"] == pytest.approx(result["cpu_count"] / in_process["cores_used"], rel=0.02)
     assert live["players"] == 0 and live["player_episodes"] == 0
+    # both paths trained with the quickstart's checkpoints and weight average
+    quickstart = QuickstartConfig()
+    assert (result["checkpoint_every"], result["weight_average"]) == (
+        quickstart.checkpoint_every,
+        quickstart.weight_average,
+    )
     assert 0 < live["busy_cores"] <= result["cpu_count"] + 0.1
     assert live["busy_core_s_per_batch"] > 0
     pushed = result["weight_push_run"]

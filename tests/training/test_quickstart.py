@@ -69,6 +69,25 @@ def test_the_quickstart_trains_on_training_tracks_and_evaluates_on_20_others():
         QuickstartConfig(train_seeds=(5, 6))
 
 
+def test_both_training_paths_take_the_same_quickstart_settings():
+    """``charles bench live`` compares the paths through these two methods, so they must agree."""
+    from charles_core.recipes.quickstart import LIVE_CARS_PER_COLLECTOR, LIVE_COLLECTORS, QuickstartConfig
+
+    config = QuickstartConfig(capacity=300, batch_per_buffer=8, checkpoint_every=100, weight_average=0.9, seed=3)
+    training, live = config.training_config(progress=False), config.live_config()
+    shared = ("batch_per_buffer", "checkpoint_every", "weight_average", "seed")
+    assert [getattr(training, name) for name in shared] == [getattr(live, name) for name in shared] == [8, 100, 0.9, 3]
+    assert (live.capacity, live.minutes, live.players, live.collectors) == (300, 5.0, 0, LIVE_COLLECTORS)
+    assert live.collector_options == {
+        "cars": LIVE_CARS_PER_COLLECTOR,
+        "seeds": tuple(config.train_seeds),
+        "npc_max_speed": config.npc_max_speed,
+        **config.collector_settings(),
+    }
+    assert training.prefetch_nice == config.prefetch_nice and training.progress is False
+    assert config.live_config(players=1, minutes=2.0).players == 1
+
+
 def test_a_decaying_learning_rate_needs_a_batch_count():
     from charles_core.errors import ConfigError
     from charles_core.recipes.quickstart import QuickstartConfig
