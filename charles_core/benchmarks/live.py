@@ -365,7 +365,7 @@ def _live_run(config, run_dir, window_s: float | None = None) -> dict:
 def run_benchmark(
     line: str = "charles_pilotnet_v2",
     input_size=(72, 96),
-    minutes: float = 3.0,
+    minutes: float = 5.0,
     collect_seconds: float = 45.0,
     collectors: int = 2,
     players: int = 0,
@@ -562,8 +562,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--minutes",
         type=arg.positive_float,
-        default=3.0,
-        help="wall time of the in-process and the live run each (default 3)",
+        default=5.0,
+        help="wall time of the in-process and the live run each (default 5: the quickstart's)",
     )
     parser.add_argument(
         "--collect-seconds",
