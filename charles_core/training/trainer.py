@@ -33,6 +33,7 @@ from charles_core.training.checkpoints import (
     remove_partial_files,
     save_checkpoint,
 )
+from charles_core.training.loss_history import LossHistory
 from charles_core.training.moving_average import moving_average_weights
 from charles_core.training.training_config import TrainingConfig
 
@@ -152,7 +153,7 @@ class Trainer:
                 )
                 self.start_batch = 0
         self.batch_per_buffer = self.config.batch_per_buffer or self.line.batch_per_buffer
-        self.history: list[dict] = []
+        self.history = LossHistory(self.config.history_limit)  # every batch's losses, thinned beyond the limit
         self.last_checkpoint: Path | None = None
 
     @property

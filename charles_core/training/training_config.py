@@ -44,6 +44,10 @@ class TrainingConfig:
             next batches (Linux, 0-19; one device only). 19 lets it run in the
             gaps of TensorFlow's work: PilotNet at 72x96 on 2 cores trained at
             0.93 of the raw step with it, 0.87 without.
+        history_limit: the most per-batch loss entries ``Trainer.history`` keeps;
+            beyond it the history thins itself to every 2nd, 4th, ... batch, so a
+            trainer that runs for days keeps its memory (TensorBoard has every
+            ``log_every``-th batch).
     """
 
     batch_per_buffer: int | None = attrs.field(default=None, validator=attrs.validators.optional(integer_at_least(1)))
@@ -59,3 +63,4 @@ class TrainingConfig:
     seed: int = 0
     progress: bool = True
     prefetch_nice: int = attrs.field(default=19, validator=integer_between(0, 19))
+    history_limit: int = attrs.field(default=10_000, validator=integer_at_least(2))

@@ -33,6 +33,14 @@ def test_trains_from_the_buffers_with_a_loss_per_output(tmp_path, filled_buffers
     assert list((tmp_path / "run" / "logs").iterdir())  # TensorBoard event files
 
 
+def test_the_loss_history_keeps_its_limit(tmp_path, filled_buffers):
+    buffers, refill = filled_buffers()
+    trainer = _trainer(tmp_path, history_limit=4)
+    trainer.train(BufferFeed(buffers, refill=refill), until_batch=10)
+    assert [entry["batch"] for entry in trainer.history] == [1, 5, 9]  # every 4th batch of 10
+    assert all({"loss", "throttle_loss", "steering_loss"} <= set(entry) for entry in trainer.history)
+
+
 class _FixedBatches:
     """A batch source that hands out the same drawn batches, in order."""
 
