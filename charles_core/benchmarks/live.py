@@ -127,6 +127,8 @@ def in_process_run(
         "fill_s": round(fill_s, 1),
         "npc_steps": collector.steps,
         "checkpoint": str(trainer.last_checkpoint),
+        "checkpoint_every": trainer.config.checkpoint_every,
+        "weight_average": trainer.config.weight_average,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -468,9 +470,9 @@ def run_benchmark(
             "cpu_count": os.cpu_count(),
             "capacity": capacity,
             "batch_per_buffer": batch_per_buffer,
-            # the quickstart's training settings, on both paths
-            "checkpoint_every": live_config.checkpoint_every,
-            "weight_average": live_config.weight_average,
+            # the quickstart's training settings, as each path ran them
+            "checkpoint_every": {"in_process": in_process["checkpoint_every"], "live": live_config.checkpoint_every},
+            "weight_average": {"in_process": in_process["weight_average"], "live": live_config.weight_average},
             "in_process": {
                 **{k: in_process[k] for k in ("batches", "seconds", "cpu_s", "cores_used", "fill_s", "npc_steps")},
                 "cpu_s_per_batch": round(in_process_cpu_per_batch, 4),

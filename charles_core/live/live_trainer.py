@@ -281,7 +281,8 @@ class LiveTrainer:
         if last is None or parse_checkpoint_name(last)[1] != self.trainer.batch:
             self.trainer.save()
         status = self.status()
-        status["history"] = self.trainer.history[::10]  # every 10th batch's losses: enough for a loss plot
+        # every 10th kept entry (every 10th batch until the history thins): enough for a loss plot
+        status["history"] = self.trainer.history[::10]
         with self.data_ready:
             self.buffers.close()
         return status

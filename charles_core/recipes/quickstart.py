@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -239,7 +240,7 @@ class QuickstartConfig:
         return LiveConfig(**{**settings, **changes})
 
 
-def plot_losses(history: list[dict], path, title: str) -> str:
+def plot_losses(history: Sequence[dict], path, title: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")

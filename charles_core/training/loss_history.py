@@ -3,8 +3,8 @@
 A live trainer trains for days; a list of every batch's losses would grow
 without end. ``LossHistory`` keeps at most ``limit`` entries: when it is full it
 drops every other entry and from then on keeps every second batch (then every
-fourth, ...), so it always spans the whole run at an even spacing, which is what
-a loss plot needs.
+fourth, ...), so it spans the whole run at an even spacing (up to the last
+``stride`` batches), which is what a loss plot needs.
 
 Example:
 
@@ -20,6 +20,8 @@ for batch in range(1, 11):
 
 from __future__ import annotations
 
+import numbers
+
 from charles_core.errors import ConfigError
 
 
@@ -34,9 +36,9 @@ class LossHistory:
     """
 
     def __init__(self, limit: int = 10_000):
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
+        if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 2:
             raise ConfigError(f"LossHistory limit must be an integer of at least 2; got {limit!r}")
-        self.limit = limit
+        self.limit = int(limit)
         self.stride = 1
         self._entries: list[dict] = []
         self._appended = 0

@@ -1,5 +1,6 @@
 """``LossHistory``: every batch's losses while they fit, then an evenly thinned record of the whole run."""
 
+import numpy as np
 import pytest
 
 from charles_core.errors import ConfigError
@@ -28,6 +29,10 @@ def test_a_long_run_stays_within_the_limit_and_spans_the_run_evenly(limit):
     assert kept[0] == 1 and 100_000 - kept[-1] < history.stride  # from the first batch to the last stride
     assert {b - a for a, b in zip(kept, kept[1:])} == {history.stride}
     assert len(kept) >= limit // 2
+
+
+def test_a_numpy_integer_limit_is_an_integer():
+    assert LossHistory(limit=np.int64(6)).limit == 6
 
 
 @pytest.mark.parametrize("limit", [1, 0, -3, 2.5, True, "10"])

@@ -85,7 +85,13 @@ def test_both_training_paths_take_the_same_quickstart_settings():
         **config.collector_settings(),
     }
     assert training.prefetch_nice == config.prefetch_nice and training.progress is False
+    assert (training.log_every, training.learning_rate, training.decay_batches) == (10, None, None)
     assert config.live_config(players=1, minutes=2.0).players == 1
+    decaying = QuickstartConfig(
+        training_path="in-process", max_batches=100, final_learning_fraction=0.1, learning_rate=5e-4
+    ).training_config()
+    assert (decaying.decay_batches, decaying.final_learning_fraction, decaying.learning_rate) == (100, 0.1, 5e-4)
+    assert QuickstartConfig(max_batches=100).live_config().batches == 100
 
 
 def test_a_decaying_learning_rate_needs_a_batch_count():
