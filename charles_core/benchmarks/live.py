@@ -83,29 +83,15 @@ def in_process_run(
     from pathlib import Path
 
     from charles_core.collect.buffer_feed import BufferFeed
-    from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
     from charles_core.models import get_line
-    from charles_core.recipes.quickstart import IN_PROCESS_CARS
-    from charles_core.sim.expert_driver import ExpertDriver
+    from charles_core.recipes.quickstart import make_in_process_collector
     from charles_core.training.trainer import Trainer
 
     quickstart = _quickstart(line, input_size, capacity, batch_per_buffer, "in-process")
     line_config = get_line(line)
     run_dir = Path(run_dir)
     trainer = Trainer(line_config, run_dir, input_size=input_size, config=quickstart.training_config(progress=False))
-    balancer = make_balancer(line_config, bins="coarse")
-    buffers = make_buffers(line_config, run_dir / "buffers", input_size, balancer, capacity)
-    collector = make_sim_collector(
-        line_config,
-        input_size,
-        balancer,
-        buffers,
-        quickstart.train_seeds,
-        seed=quickstart.seed,
-        cars=IN_PROCESS_CARS,
-        driver=ExpertDriver(max_speed=quickstart.npc_max_speed),
-        **quickstart.collector_settings(),
-    )
+    buffers, collector = make_in_process_collector(quickstart, line_config, run_dir)
     started, cpu_started = time.monotonic(), time.process_time()
     while not buffers.ready and time.monotonic() - started < seconds:
         collector.step()

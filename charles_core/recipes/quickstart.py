@@ -273,21 +273,19 @@ def write_gif(frames, path, scale: int = 3, frame_ms: int = 60) -> str:
     return str(path)
 
 
-def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=print) -> dict:
-    """Collect, balance, buffer and train in ``run_dir``; returns the trainer and counts.
+def make_in_process_collector(config: QuickstartConfig, line, run_dir) -> tuple:
+    """The in-process path's buffers (in ``run_dir/buffers``) and the NPC collector filling them.
 
-    The buffers' frames are removed afterwards; the checkpoints stay.
+    Returns ``(buffers, collector)``: ``IN_PROCESS_CARS`` NPC cars on the training
+    tracks with the quickstart's perturbations, balanced as the line asks.
     """
-    from charles_core.collect.buffer_feed import BufferFeed
-    from charles_core.collect.data_pipeline import fill_buffers, make_balancer, make_buffers, make_sim_collector
-    from charles_core.collect.model_policy import ModelPolicy
-    from charles_core.models import get_line
-    from charles_core.sim.expert_driver import ExpertDriver
-    from charles_core.training.trainer import Trainer
+    from pathlib import Path
 
-    line = get_line(config.line)
+    from charles_core.collect.data_pipeline import make_balancer, make_buffers, make_sim_collector
+    from charles_core.sim.expert_driver import ExpertDriver
+
     balancer = make_balancer(line, bins="coarse")
-    buffers = make_buffers(line, run_dir / "buffers", config.input_size, balancer, config.capacity)
+    buffers = make_buffers(line, Path(run_dir) / "buffers", config.input_size, balancer, config.capacity)
     collector = make_sim_collector(
         line,
         config.input_size,
@@ -299,6 +297,22 @@ def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=
         driver=ExpertDriver(max_speed=config.npc_max_speed),
         **config.collector_settings(),
     )
+    return buffers, collector
+
+
+def train_charles(config: QuickstartConfig, run_dir, progress: bool = True, log=print) -> dict:
+    """Collect, balance, buffer and train in ``run_dir``; returns the trainer and counts.
+
+    The buffers' frames are removed afterwards; the checkpoints stay.
+    """
+    from charles_core.collect.buffer_feed import BufferFeed
+    from charles_core.collect.data_pipeline import fill_buffers
+    from charles_core.collect.model_policy import ModelPolicy
+    from charles_core.models import get_line
+    from charles_core.training.trainer import Trainer
+
+    line = get_line(config.line)
+    buffers, collector = make_in_process_collector(config, line, run_dir)
     fill_buffers(collector, buffers, progress)
 
     trainer = Trainer(line, run_dir, input_size=config.input_size, config=config.training_config(progress))
